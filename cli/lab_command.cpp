@@ -1,0 +1,155 @@
+// `hairpin lab up | down | status | exec`: the emulated Azure design in namespaces.
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "hairpin/verifier/delay_line.hpp"
+#include "hairpin/verifier/lab_runner.hpp"
+#include "paths.hpp"
+
+namespace hairpin::cli {
+
+namespace v = hairpin::verifier;
+
+namespace {
+
+const std::string kStateDir = "/run/hairpin/lab";
+
+[[noreturn]] void fail(const Error& e, int code = kExitUsage) { throw UserError{e.to_string(), code}; }
+
+void require(const Status& s) {
+  if (!s) fail(s.error());
+}
+
+std::string read_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail(Error{"cannot read NVA config", path, "check the path (see fixtures/configs/)"});
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+struct UpArgs {
+  std::string topology;
+  std::string nva = "frr";
+  std::string nva_config;
+  std::vector<std::string> faults;
+  double delay_ms = -1;
+  bool force = false;
+  int timeout_s = 60;
+};
+
+void lab_up(const UpArgs& args, int& exit_code) {
+  v::UpRequest request;
+  request.topology_path = args.topology.empty() ? find_project_file("fixtures/topologies/seed.yaml") : args.topology;
+  request.force = args.force;
+  request.timeout = std::chrono::seconds(args.timeout_s);
+  auto& o = request.options;
+  o.state_dir = kStateDir;
+  o.hairpin_binary = self_executable();
+  if (args.nva == "frr")
+    o.nva = v::NvaKind::Frr;
+  else if (args.nva == "builtin")
+    o.nva = v::NvaKind::Builtin;
+  else
+    fail(Error{"unknown NVA '" + args.nva + "'", "--nva", "use frr or builtin"});
+  for (const auto& name : args.faults) {
+    auto fault = v::parse_fault(name);
+    if (!fault) fail(fault.error());
+    o.faults.insert(*fault);
+  }
+  if (args.delay_ms >= 0) o.delay_ms = args.delay_ms;
+  if (o.faults.contains(v::Fault::SeedVerbatim)) {
+    if (!args.nva_config.empty())
+      fail(Error{"--fault seed-verbatim runs the seed's own config", "--nva-config", "drop one of the two"});
+    request.nva_config_path = find_project_file("fixtures/configs/nva-seed.frr");
+  } else {
+    request.nva_config_path =
+        args.nva_config.empty() ? find_project_file("fixtures/configs/nva-fixed.frr") : args.nva_config;
+  }
+  o.nva_config_source = request.nva_config_path;
+  o.nva_config_text = read_config(request.nva_config_path);
+
+  auto status = v::lab_up(request, std::cout);
+  if (!status) {
+    // Not converged is a result (exit 1); anything before that could not run (exit 2).
+    bool not_converged = status.error().what.find("did not converge") != std::string::npos;
+    std::cerr << "hairpin: lab up: " << status.error().to_string() << "\n";
+    exit_code = not_converged ? kExitFail : kExitUsage;
+    return;
+  }
+  std::cout << v::format_status_text(*status);
+}
+
+}  // namespace
+
+void register_lab_commands(CLI::App& app, int& exit_code) {
+  auto* lab = app.add_subcommand("lab", "the emulated Azure hairpin design, in network namespaces");
+  lab->require_subcommand(1);
+
+  auto up_args = std::make_shared<UpArgs>();
+  auto* up = lab->add_subcommand("up", "build the lab, start BIRD (Azure side) and the NVA, wait for BGP");
+  up->add_option("--topology", up_args->topology, "topology YAML (default fixtures/topologies/seed.yaml)");
+  up->add_option("--nva", up_args->nva, "NVA implementation: frr or builtin")->default_str("frr");
+  up->add_option("--nva-config", up_args->nva_config, "NVA config (default fixtures/configs/nva-fixed.frr)");
+  std::string fault_help = "inject a fault (repeatable):";
+  for (auto f : v::all_faults()) fault_help += "\n  " + v::to_string(f) + ": " + v::describe(f);
+  up->add_option("--fault", up_args->faults, fault_help);
+  up->add_option("--delay", up_args->delay_ms, "one-way delay per circuit in ms (seed: 45)")->check(CLI::Range(0.0, 10000.0));
+  up->add_flag("--force", up_args->force, "rebuild the lab if it is already up");
+  up->add_option("--timeout", up_args->timeout_s, "seconds to wait for BGP to converge")->default_val(60)->check(CLI::Range(1, 3600));
+  up->callback([up_args, &exit_code] { lab_up(*up_args, exit_code); });
+
+  auto* down = lab->add_subcommand("down", "remove every namespace, process and file of the lab (idempotent)");
+  down->callback([] { require(v::lab_down(kStateDir, std::cout)); });
+
+  auto json_out = std::make_shared<bool>(false);
+  auto* status = lab->add_subcommand("status", "nodes, BGP sessions and key routes");
+  status->add_flag("--json", *json_out, "machine-readable output");
+  status->callback([json_out, &exit_code] {
+    require(v::check_lab_privileges());
+    auto s = v::lab_status(kStateDir);
+    if (!s) fail(s.error());
+    std::cout << (*json_out ? v::format_status_json(*s) : v::format_status_text(*s));
+    exit_code = s->converged() ? kExitOk : kExitFail;
+  });
+
+  auto node = std::make_shared<std::string>();
+  auto command = std::make_shared<std::vector<std::string>>();
+  auto* exec = lab->add_subcommand("exec", "run a command in a node's namespace: hairpin lab exec NODE -- CMD...");
+  exec->add_option("node", *node, "node name (e.g. vm-hub100, vm-hub00, ergw, ars0)")->required();
+  exec->add_option("command", *command, "the command and its arguments")->required();
+  exec->callback([node, command] {
+    require(v::check_lab_privileges());
+    auto ns = v::lab_namespace_of(kStateDir, *node);
+    if (!ns) fail(ns.error());
+    std::vector<std::string> argv{"ip", "netns", "exec", *ns};
+    argv.insert(argv.end(), command->begin(), command->end());
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    std::cout.flush();
+    execvp("ip", args.data());
+    fail(Error{"cannot run ip netns exec", "", "install iproute2 (scripts/setup)"});
+  });
+
+  // Internal: the userspace delay line the lab starts when the kernel has no netem.
+  auto dl = std::make_shared<v::DelayLineOptions>();
+  auto delay_ms = std::make_shared<double>(0);
+  auto* line = lab->add_subcommand("delay-line", "")->group("");  // hidden
+  line->add_option("--a", dl->a)->required();
+  line->add_option("--b", dl->b)->required();
+  line->add_option("--delay-ms", *delay_ms)->required();
+  line->add_option("--pidfile", dl->pidfile);
+  line->add_option("--log", dl->log);
+  line->callback([dl, delay_ms] {
+    dl->delay = std::chrono::nanoseconds(static_cast<long long>(*delay_ms * 1e6));
+    require(v::run_delay_line(*dl));
+  });
+}
+
+}  // namespace hairpin::cli

@@ -1,0 +1,127 @@
+#pragma once
+// Lab plan: everything `hairpin lab up` will create, computed as plain values.
+//
+// In:  a Topology and LabOptions (NVA kind and config, faults, delay).
+// Out: a LabPlan: namespaces, files (BIRD/FRR configs, nft rulesets), the
+//      commands that build links/addresses/routes/sysctls, the daemons to start,
+//      and what "converged" means (sessions and routes to wait for).
+// Who: lab_runner executes it; unit tests read it. Nothing here touches the system.
+//
+// The emulation (DESIGN.md, The lab):
+//   hp-vnet       the hub VNet fabric: a bridge whose nftables (bridge family)
+//                 rewrite each frame's destination MAC by destination IP, per the
+//                 sending subnet's effective routes (UDRs included), and its
+//                 source MAC to Azure's gateway MAC. No TTL decrement: invisible.
+//   hp-<circuit>  an ExpressRoute circuit: a bridge (optionally netem), or the
+//                 userspace delay line when the kernel has no sch_netem.
+//   hp-<node>     one namespace per node; hub NICs are eth0 with their own /24
+//                 and default via .1; sites hold the branch VM and its edge BGP
+//                 speaker (BIRD), so the edge never shows in a trace.
+//   ERGW          BIRD; no transit between circuits in BGP (export filter) and in
+//                 forwarding (nft); the GatewaySubnet UDR is policy routing on
+//                 traffic arriving from the circuits.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hairpin/common/result.hpp"
+#include "hairpin/verifier/topology.hpp"
+
+namespace hairpin::verifier {
+
+enum class Fault { NoUdr, AsymmetricUdr, NoSupernet, NvaNoforward, Ars0Down, NvaDown, SeedVerbatim };
+
+std::string to_string(Fault fault);
+std::string describe(Fault fault);  // one line for help and status
+const std::vector<Fault>& all_faults();
+Result<Fault> parse_fault(const std::string& name);
+
+enum class NvaKind { Frr, Builtin };
+std::string to_string(NvaKind kind);
+
+struct LabOptions {
+  NvaKind nva = NvaKind::Frr;
+  std::string nva_config_text;        // FRR config (for NvaKind::Frr)
+  std::string nva_config_source;      // its file name, for messages
+  std::set<Fault> faults;
+  std::optional<double> delay_ms;     // overrides every circuit's delay_ms
+  bool netem_available = true;        // false: use the userspace delay line
+  std::string state_dir = "/run/hairpin/lab";
+  std::string hairpin_binary = "hairpin";  // runs the delay line
+};
+
+struct Command {
+  std::vector<std::string> argv;
+  std::vector<std::string> wait_for;  // paths that must exist before it runs (bounded wait)
+  bool background = false;            // detach (a daemon that does not fork itself)
+  std::string to_string() const;
+};
+
+struct GeneratedFile {
+  std::string path;
+  std::string content;
+};
+
+struct Daemon {
+  std::string node;                            // for messages
+  std::string ns;
+  std::string kind;                            // "bird", "frr", "delay-line"
+  std::vector<Command> start;                  // run in order; each returns once started
+  std::vector<std::string> pidfiles;
+};
+
+// A BGP session that must reach Established, observed from a BIRD speaker.
+struct ExpectedSession {
+  std::string observer;    // node running BIRD
+  std::string protocol;    // BIRD protocol name
+  std::string peer;        // node at the other end
+};
+
+// A route that must be in a node's kernel FIB.
+struct ExpectedRoute {
+  std::string node;
+  Ipv4Prefix prefix;
+  std::string why;         // e.g. "the supernet drawn in from the NVA"
+};
+
+struct LabPlan {
+  std::vector<std::string> namespaces;
+  std::vector<GeneratedFile> files;
+  std::vector<Command> network;
+  std::vector<Daemon> daemons;
+  std::vector<ExpectedSession> sessions;
+  std::vector<ExpectedRoute> routes;
+  std::string delay_summary;  // "no delay", "45 ms each way per circuit (netem)", ...
+};
+
+// Effective routes of one VNet subnet, resolved to the NIC MAC each range goes to.
+struct FabricRange {
+  Ipv4 first;
+  Ipv4 last;
+  std::string mac;
+};
+std::vector<FabricRange> effective_routes(const Topology& topology, const Subnet& subnet,
+                                          const std::set<Fault>& faults);
+
+// The deterministic MAC of a hub node's NIC: 02:00 followed by its IPv4 address.
+std::string nic_mac(Ipv4 address);
+
+// UDR prefixes in force for a subnet after faults.
+std::vector<Udr> udrs_in_force(const Topology& topology, const Subnet& subnet, const std::set<Fault>& faults);
+
+std::string bird_config(const Topology& topology, const Node& node, const LabOptions& options);
+std::string fabric_nft(const Topology& topology, const std::set<Fault>& faults);
+std::string ergw_nft(const Topology& topology);
+
+// The FRR config the NVA runs, after faults (no-supernet drops `network <supernet>`).
+std::string nva_frr_config(const Topology& topology, const LabOptions& options);
+
+Result<LabPlan> make_lab_plan(const Topology& topology, const LabOptions& options);
+
+// Namespaces the lab owns for a topology (nodes, circuits, fabric).
+std::vector<std::string> lab_namespaces(const Topology& topology);
+
+}  // namespace hairpin::verifier

@@ -1,0 +1,524 @@
+#include "hairpin/verifier/lab_runner.hpp"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace hairpin::verifier {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+namespace {
+
+struct Output {
+  int rc = -1;
+  std::string text;  // stdout and stderr together
+};
+
+// Runs argv to completion, capturing its output. No shell is involved.
+Output run(const std::vector<std::string>& argv) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) return {-1, "pipe failed"};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipefd[1], 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipefd[1]);
+  Output out;
+  if (err != 0) {
+    close(pipefd[0]);
+    return {127, argv[0] + ": " + std::strerror(err)};
+  }
+  char buf[4096];
+  for (ssize_t n; (n = read(pipefd[0], buf, sizeof buf)) > 0;) out.text.append(buf, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  out.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
+
+// Starts argv detached from us (new session, no terminal); it must write its own pidfile.
+Status spawn_detached(const std::vector<std::string>& argv) {
+  pid_t pid = fork();
+  if (pid < 0) return Error{"fork failed", argv[0], "check system limits"};
+  if (pid == 0) {
+    if (fork() != 0) _exit(0);  // the grandchild is adopted by init: we never wait on it
+    setsid();
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0), dup2(null, 1), dup2(null, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return Ok{};
+}
+
+bool wait_for_paths(const std::vector<std::string>& paths, std::chrono::milliseconds bound) {
+  auto deadline = Clock::now() + bound;
+  for (;;) {
+    if (std::all_of(paths.begin(), paths.end(), [](const auto& p) { return fs::exists(p); })) return true;
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::string last_line(const std::string& text) {
+  auto t = trim(text);
+  auto nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+Status write_file_atomically(const std::string& path, const std::string& content) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  auto tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+    if (!out.flush()) return Error{"cannot write file", path, "check free space and permissions"};
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Error{"cannot rename into place", path, "check permissions"};
+  return Ok{};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::vector<std::string> existing_lab_namespaces() {
+  std::vector<std::string> out;
+  auto listing = run({"ip", "netns", "list"});
+  std::istringstream in(listing.text);
+  for (std::string line; std::getline(in, line);) {
+    auto name = line.substr(0, line.find(' '));
+    if (name.rfind("hp-", 0) == 0) out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<pid_t> pids_in(const std::string& ns) {
+  std::vector<pid_t> out;
+  auto listing = run({"ip", "netns", "pids", ns});
+  std::istringstream in(listing.text);
+  for (pid_t pid; in >> pid;) out.push_back(pid);
+  return out;
+}
+
+std::string comm_of(pid_t pid) {
+  return trim(read_file("/proc/" + std::to_string(pid) + "/comm"));
+}
+
+// ---------------------------------------------------------------- saved state
+
+struct SavedState {
+  std::string topology_source;
+  std::string nva;
+  std::string nva_config_source;
+  std::vector<std::string> faults;
+  std::optional<double> delay_ms;
+  bool netem = true;
+  std::vector<std::string> namespaces;
+};
+
+std::string state_file(const std::string& dir) { return dir + "/state.json"; }
+
+Result<SavedState> load_state(const std::string& dir) {
+  if (!fs::exists(state_file(dir)))
+    return Error{"the lab is not up", dir, "bring it up with: hairpin lab up"};
+  try {
+    auto j = json::parse(read_file(state_file(dir)));
+    SavedState s;
+    s.topology_source = j.at("topology_source");
+    s.nva = j.at("nva");
+    s.nva_config_source = j.value("nva_config_source", "");
+    s.faults = j.at("faults").get<std::vector<std::string>>();
+    if (!j.at("delay_ms").is_null()) s.delay_ms = j.at("delay_ms").get<double>();
+    s.netem = j.at("netem");
+    s.namespaces = j.at("namespaces").get<std::vector<std::string>>();
+    return s;
+  } catch (const std::exception& e) {
+    return Error{std::string("the lab state is unreadable: ") + e.what(), state_file(dir),
+                 "run hairpin lab down, then hairpin lab up"};
+  }
+}
+
+// Rebuilds the topology and plan the lab was brought up with, from the copies it kept.
+struct Rebuilt {
+  Topology topology;
+  LabOptions options;
+  LabPlan plan;
+  SavedState saved;
+};
+
+Result<Rebuilt> rebuild(const std::string& dir) {
+  auto saved = load_state(dir);
+  if (!saved) return saved.error();
+  auto topology = parse_topology(read_file(dir + "/topology.yaml"), saved->topology_source);
+  if (!topology) return topology.error();
+  LabOptions o;
+  o.state_dir = dir;
+  o.nva = saved->nva == "builtin" ? NvaKind::Builtin : NvaKind::Frr;
+  o.nva_config_text = read_file(dir + "/nva.conf");
+  o.nva_config_source = saved->nva_config_source;
+  for (const auto& f : saved->faults)
+    if (auto fault = parse_fault(f)) o.faults.insert(*fault);
+  o.delay_ms = saved->delay_ms;
+  o.netem_available = saved->netem;
+  auto plan = make_lab_plan(*topology, o);
+  if (!plan) return plan.error();
+  return Rebuilt{std::move(topology.value()), std::move(o), std::move(plan.value()), std::move(saved.value())};
+}
+
+// ---------------------------------------------------------------- observation
+
+// BIRD's protocol table, name -> BGP state (Established, Active, ...).
+std::map<std::string, std::string> bird_protocols(const std::string& ns, const std::string& socket) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(socket)) return out;
+  auto r = run({"ip", "netns", "exec", ns, "birdc", "-s", socket, "show", "protocols"});
+  if (r.rc != 0) return out;
+  std::istringstream in(r.text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream cols(line);
+    std::string name, proto, table, state, since, info;
+    cols >> name >> proto >> table >> state >> since >> info;
+    if (proto != "BGP") continue;
+    out[name] = state == "up" ? info : (info.empty() ? state : info);
+  }
+  return out;
+}
+
+LabStatus observe(const Rebuilt& lab) {
+  LabStatus s;
+  s.up = true;
+  s.topology = lab.saved.topology_source;
+  s.nva = lab.saved.nva;
+  s.faults = lab.saved.faults;
+  s.delay = lab.plan.delay_summary;
+  for (const auto& n : lab.topology.nodes) {
+    NodeState node{n.name, std::string(to_string(n.role)), n.namespace_name(), fs::exists("/run/netns/" + n.namespace_name()), {}};
+    if (node.namespace_present)
+      for (auto pid : pids_in(node.ns)) node.processes.push_back(comm_of(pid) + " " + std::to_string(pid));
+    s.nodes.push_back(std::move(node));
+  }
+  std::map<std::string, std::map<std::string, std::string>> bird_cache;
+  for (const auto& e : lab.plan.sessions) {
+    if (!bird_cache.contains(e.observer)) {
+      const Node* observer = lab.topology.find_node(e.observer);
+      bird_cache[e.observer] =
+          bird_protocols(observer->namespace_name(), lab.options.state_dir + "/" + e.observer + "/bird.ctl");
+    }
+    const auto& table = bird_cache[e.observer];
+    auto it = table.find(e.protocol);
+    std::string state = it == table.end() ? "BIRD not running on " + e.observer : it->second;
+    s.sessions.push_back({e, state, state == "Established"});
+  }
+  for (const auto& e : lab.plan.routes) {
+    const Node* node = lab.topology.find_node(e.node);
+    auto r = run({"ip", "-n", node->namespace_name(), "route", "show", "exact", e.prefix.to_string()});
+    auto line = last_line(r.text);
+    bool present = r.rc == 0 && !line.empty() && line.rfind("unreachable", 0) != 0;
+    s.routes.push_back({e, present, present ? line : "not in " + e.node + "'s kernel routing table"});
+  }
+  return s;
+}
+
+}  // namespace
+
+bool LabStatus::converged() const { return up && missing().empty(); }
+
+std::vector<std::string> LabStatus::missing() const {
+  std::vector<std::string> out;
+  for (const auto& s : sessions)
+    if (!s.established)
+      out.push_back("BGP session " + s.expected.observer + " <-> " + s.expected.peer + " is " + s.state +
+                    " (seen by " + s.expected.observer + ", protocol " + s.expected.protocol + ")");
+  for (const auto& r : routes)
+    if (!r.present)
+      out.push_back("route " + r.expected.prefix.to_string() + " missing on " + r.expected.node + " (" +
+                    r.expected.why + ")");
+  return out;
+}
+
+// ---------------------------------------------------------------- checks
+
+Status check_lab_privileges() {
+  if (geteuid() == 0) return Ok{};
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) == 0) {
+    auto has_cap = [&](int cap) { return (data[cap / 32].effective & (1u << (cap % 32))) != 0; };
+    if (has_cap(CAP_NET_ADMIN) && has_cap(CAP_SYS_ADMIN)) return Ok{};
+  }
+  return Error{"the lab needs root (or CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces", "",
+               "run it as root, e.g. sudo hairpin lab ..."};
+}
+
+Status check_lab_tools(const LabOptions& options) {
+  struct Tool {
+    const char* path_or_name;
+    const char* package;
+  };
+  std::vector<Tool> tools{{"ip", "iproute2"},  {"bridge", "iproute2"}, {"tc", "iproute2"}, {"nft", "nftables"},
+                          {"ethtool", "ethtool"}, {"sysctl", "procps"}, {"bird", "bird2"},  {"birdc", "bird2"}};
+  if (options.nva == NvaKind::Frr && !options.faults.contains(Fault::NvaDown))
+    for (const auto* t : {"/usr/lib/frr/zebra", "/usr/lib/frr/staticd", "/usr/lib/frr/bgpd", "vtysh"})
+      tools.push_back({t, "frr"});
+  for (const auto& t : tools) {
+    std::string name = t.path_or_name;
+    bool found = false;
+    if (name.find('/') != std::string::npos) {
+      found = access(name.c_str(), X_OK) == 0;
+    } else {
+      for (const auto* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"})
+        found |= access((std::string(dir) + "/" + name).c_str(), X_OK) == 0;
+    }
+    if (!found)
+      return Error{name + " is not installed", "",
+                   std::string("install the Debian package ") + t.package + " (scripts/setup installs everything)"};
+  }
+  return Ok{};
+}
+
+bool netem_available() {
+  const std::string ns = "hp-netem-check";
+  run({"ip", "netns", "add", ns});
+  auto r = run({"ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"});
+  run({"ip", "netns", "del", ns});
+  return r.rc == 0;
+}
+
+// ---------------------------------------------------------------- up / down
+
+Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
+  LabOptions options = request.options;
+  if (auto s = check_lab_privileges(); !s) return s.error();
+  if (auto s = check_lab_tools(options); !s) return s.error();
+  auto topology = load_topology(request.topology_path);
+  if (!topology) return topology.error();
+
+  auto present = existing_lab_namespaces();
+  if (fs::exists(state_file(options.state_dir)) || !present.empty()) {
+    if (!request.force)
+      return Error{"the lab is already up" + (present.empty() ? "" : " (" + present.front() + " exists)"), "",
+                   "run hairpin lab down first, or hairpin lab up --force to rebuild it"};
+    if (auto s = lab_down(options.state_dir, progress); !s) return s.error();
+  }
+
+  bool wants_delay = options.delay_ms.value_or(0) > 0 ||
+                     std::any_of(topology->circuits.begin(), topology->circuits.end(),
+                                 [](const Circuit& c) { return c.delay_ms > 0; });
+  options.netem_available = !wants_delay || netem_available();
+  auto plan = make_lab_plan(*topology, options);
+  if (!plan) return plan.error();
+
+  // State first, so that `down` can clean up whatever happens next.
+  json state{{"topology_source", request.topology_path},
+             {"nva", to_string(options.nva)},
+             {"nva_config_source", request.nva_config_path},
+             {"faults", json::array()},
+             {"delay_ms", options.delay_ms ? json(*options.delay_ms) : json(nullptr)},
+             {"netem", options.netem_available},
+             {"namespaces", plan->namespaces}};
+  for (auto f : options.faults) state["faults"].push_back(to_string(f));
+  std::vector<GeneratedFile> files{{options.state_dir + "/topology.yaml", read_file(request.topology_path)},
+                                   {options.state_dir + "/nva.conf", options.nva_config_text}};
+  files.insert(files.end(), plan->files.begin(), plan->files.end());
+  files.push_back({state_file(options.state_dir), state.dump(2) + "\n"});
+  for (const auto& f : files)
+    if (auto s = write_file_atomically(f.path, f.content); !s) return s.error();
+
+  auto fail = [&](Error e) -> Result<LabStatus> {
+    progress << "lab up failed; cleaning up\n";
+    (void)lab_down(options.state_dir, progress);
+    return e;
+  };
+
+  progress << "building " << plan->namespaces.size() << " namespaces (" << plan->delay_summary << ")\n";
+  for (const auto& cmd : plan->network) {
+    auto r = run(cmd.argv);
+    if (r.rc != 0)
+      return fail(Error{"lab step failed: " + cmd.to_string(), last_line(r.text),
+                        "check the message; hairpin lab down cleans up"});
+  }
+
+  for (const auto& daemon : plan->daemons) {
+    progress << "starting " << daemon.kind << " on " << daemon.node << "\n";
+    for (const auto& cmd : daemon.start) {
+      if (!cmd.wait_for.empty() && !wait_for_paths(cmd.wait_for, std::chrono::seconds(15)))
+        return fail(Error{daemon.kind + " on " + daemon.node + " did not start (no " + cmd.wait_for.front() + ")",
+                          options.state_dir + "/" + daemon.node, "see the logs there"});
+      if (cmd.background) {
+        if (auto s = spawn_detached(cmd.argv); !s) return fail(s.error());
+        continue;
+      }
+      auto r = run(cmd.argv);
+      if (r.rc != 0)
+        return fail(Error{daemon.kind + " on " + daemon.node + " failed to start: " + last_line(r.text),
+                          cmd.to_string(), "see " + options.state_dir + "/" + daemon.node + " for its logs"});
+    }
+    if (!wait_for_paths(daemon.pidfiles, std::chrono::seconds(15)))
+      return fail(Error{daemon.kind + " on " + daemon.node + " did not write its pidfile", daemon.pidfiles.front(),
+                        "see the logs beside it"});
+  }
+
+  progress << "waiting up to " << request.timeout.count() << " s for " << plan->sessions.size()
+           << " BGP sessions and " << plan->routes.size() << " routes\n";
+  auto rebuilt = rebuild(options.state_dir);
+  if (!rebuilt) return rebuilt.error();
+  auto deadline = Clock::now() + request.timeout;
+  for (;;) {
+    auto status = observe(*rebuilt);
+    if (status.converged()) return status;
+    if (Clock::now() > deadline) {
+      std::string what = "the lab did not converge within " + std::to_string(request.timeout.count()) + " s";
+      for (const auto& m : status.missing()) what += "\n  " + m;
+      return Error{what, "", "the lab is left up for inspection: hairpin lab status; hairpin lab down removes it"};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+Status lab_down(const std::string& state_dir, std::ostream& progress) {
+  if (auto s = check_lab_privileges(); !s) return s.error();
+  std::set<std::string> namespaces;
+  if (auto saved = load_state(state_dir))
+    namespaces.insert(saved->namespaces.begin(), saved->namespaces.end());
+  for (const auto& ns : existing_lab_namespaces()) namespaces.insert(ns);
+
+  // Every process living in a lab namespace goes: daemons, delay lines, shells.
+  std::vector<pid_t> pids;
+  for (const auto& ns : namespaces)
+    if (fs::exists("/run/netns/" + ns))
+      for (auto pid : pids_in(ns)) pids.push_back(pid);
+  for (auto pid : pids) kill(pid, SIGTERM);
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  auto alive = [](pid_t pid) { return kill(pid, 0) == 0 && comm_of(pid) != ""; };
+  while (Clock::now() < deadline && std::any_of(pids.begin(), pids.end(), alive))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (auto pid : pids)
+    if (alive(pid)) kill(pid, SIGKILL);
+
+  int removed = 0;
+  for (const auto& ns : namespaces)
+    if (fs::exists("/run/netns/" + ns)) {
+      auto r = run({"ip", "netns", "del", ns});
+      if (r.rc != 0) return Error{"cannot delete namespace " + ns + ": " + last_line(r.text), "", "retry hairpin lab down"};
+      ++removed;
+    }
+  std::error_code ec;
+  fs::remove_all(state_dir, ec);
+  if (ec) return Error{"cannot remove " + state_dir + ": " + ec.message(), "", "remove it by hand"};
+  progress << "lab down: " << removed << " namespaces and " << pids.size() << " processes removed\n";
+  return Ok{};
+}
+
+Result<LabStatus> lab_status(const std::string& state_dir) {
+  auto lab = rebuild(state_dir);
+  if (!lab) return lab.error();
+  return observe(*lab);
+}
+
+Result<std::string> lab_namespace_of(const std::string& state_dir, const std::string& node) {
+  auto saved = load_state(state_dir);
+  if (!saved) return saved.error();
+  std::string valid;
+  for (const auto& ns : saved->namespaces) {
+    if (ns == "hp-" + node) return ns;
+    valid += (valid.empty() ? "" : ", ") + ns.substr(3);
+  }
+  return Error{"unknown node '" + node + "'", "", "valid nodes: " + valid};
+}
+
+// ---------------------------------------------------------------- formatting
+
+std::string format_status_text(const LabStatus& s) {
+  std::ostringstream o;
+  std::string faults;
+  for (const auto& f : s.faults) faults += (faults.empty() ? "" : ",") + f;
+  o << "lab: up, topology " << s.topology << ", NVA " << s.nva << ", faults " << (faults.empty() ? "none" : faults)
+    << ", " << s.delay << "\n\nnodes:\n";
+  for (const auto& n : s.nodes) {
+    char line[160];
+    std::string procs;
+    for (const auto& p : n.processes) procs += (procs.empty() ? "" : ", ") + p;
+    std::snprintf(line, sizeof line, "  %-10s %-5s %-13s ", n.name.c_str(), n.role.c_str(), n.ns.c_str());
+    o << line << (n.namespace_present ? (procs.empty() ? "no processes" : procs) : "NAMESPACE MISSING") << "\n";
+  }
+  o << "\nBGP sessions:\n";
+  for (const auto& ss : s.sessions) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-10s <-> %-10s %s\n", ss.expected.observer.c_str(), ss.expected.peer.c_str(),
+                  ss.state.c_str());
+    o << line;
+  }
+  o << "\nkey routes:\n";
+  for (const auto& r : s.routes) {
+    char line[400];
+    std::snprintf(line, sizeof line, "  %-10s %-15s %-8s %s\n", r.expected.node.c_str(),
+                  r.expected.prefix.to_string().c_str(), r.present ? "present" : "MISSING", r.expected.why.c_str());
+    o << line;
+  }
+  auto missing = s.missing();
+  o << "\n" << (missing.empty() ? "converged: every expected session and route is there" : "NOT converged:") << "\n";
+  for (const auto& m : missing) o << "  " << m << "\n";
+  return o.str();
+}
+
+std::string format_status_json(const LabStatus& s) {
+  json j{{"up", s.up}, {"topology", s.topology}, {"nva", s.nva}, {"faults", s.faults}, {"delay", s.delay},
+         {"converged", s.converged()}, {"missing", s.missing()}};
+  j["nodes"] = json::array();
+  for (const auto& n : s.nodes)
+    j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"namespace", n.ns},
+                          {"namespace_present", n.namespace_present}, {"processes", n.processes}});
+  j["sessions"] = json::array();
+  for (const auto& ss : s.sessions)
+    j["sessions"].push_back({{"observer", ss.expected.observer}, {"protocol", ss.expected.protocol},
+                             {"peer", ss.expected.peer}, {"state", ss.state}, {"established", ss.established}});
+  j["routes"] = json::array();
+  for (const auto& r : s.routes)
+    j["routes"].push_back({{"node", r.expected.node}, {"prefix", r.expected.prefix.to_string()},
+                           {"present", r.present}, {"why", r.expected.why}, {"detail", r.detail}});
+  return j.dump(2) + "\n";
+}
+
+}  // namespace hairpin::verifier
