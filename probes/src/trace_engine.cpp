@@ -1,0 +1,310 @@
+// Trace engine: sockets, libpcap and the send/receive loop (see trace_engine.hpp).
+// Everything that decides (matching, waiting, summarising) lives in the pure
+// modules; this file only moves packets and reads clocks.
+
+#include "hairpin/probes/trace_engine.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hairpin/probes/probe_packet.hpp"
+#include "hairpin/probes/reply_match.hpp"
+#include "hairpin/probes/trace_format.hpp"
+
+namespace hairpin::probes {
+
+namespace {
+
+constexpr int kSnaplen = 512;  // IP + ICMP + 128-byte RFC 4884 quote + extensions
+constexpr int kPcapBufferBytes = 4 << 20;
+
+std::int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);  // the clock pcap stamps packets with
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f = -1) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+struct PcapCloser {
+  void operator()(pcap_t* p) const { if (p) pcap_close(p); }
+};
+using Pcap = std::unique_ptr<pcap_t, PcapCloser>;
+
+sockaddr_in to_sockaddr(Ipv4 a, std::uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(a.value);
+  sa.sin_port = htons(port);
+  return sa;
+}
+
+Error permission_error(const std::string& what) {
+  return Error{what + ": raw sockets and packet capture need root or CAP_NET_RAW", "trace",
+               "run it with sudo, or grant the binary cap_net_raw,cap_net_admin+ep"};
+}
+
+Result<Ipv4> resolve_target(const std::string& target) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  const int rc = getaddrinfo(target.c_str(), nullptr, &hints, &res);
+  if (rc != 0 || !res) {
+    return Error{"unknown host '" + target + "' (" + gai_strerror(rc) + ")", "trace",
+                 "check the name, or give an IPv4 address"};
+  }
+  const auto* sa = reinterpret_cast<const sockaddr_in*>(res->ai_addr);
+  Ipv4 a{ntohl(sa->sin_addr.s_addr)};
+  freeaddrinfo(res);
+  return a;
+}
+
+// The source address the kernel would use toward `target`: connect() a UDP socket
+// (no packet is sent) and read its local address.
+Result<Ipv4> route_source(Ipv4 target, std::uint16_t port) {
+  Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) return Error{std::string("socket: ") + std::strerror(errno), "trace", ""};
+  sockaddr_in sa = to_sockaddr(target, port);
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    return Error{"no route to " + to_string(target) + " (" + std::strerror(errno) + ")", "trace",
+                 "check `ip route get " + to_string(target) + "`"};
+  }
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
+    return Error{std::string("getsockname: ") + std::strerror(errno), "trace", ""};
+  }
+  return Ipv4{ntohl(local.sin_addr.s_addr)};
+}
+
+// A bound TCP socket holding a source port for the run. Not listening, not
+// connected: a SYN-ACK to it finds no socket, so the kernel sends RST (RFC 9293
+// 3.10.7.1) and no handshake ever completes.
+Result<std::uint16_t> hold_port(Ipv4 source, std::vector<Fd>& held) {
+  Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) return Error{std::string("socket: ") + std::strerror(errno), "trace", ""};
+  sockaddr_in sa = to_sockaddr(source, 0);
+  if (::bind(s.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    return Error{std::string("bind source port: ") + std::strerror(errno), "trace",
+                 "free ephemeral ports (net.ipv4.ip_local_port_range)"};
+  }
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &len);
+  held.push_back(std::move(s));
+  return static_cast<std::uint16_t>(ntohs(local.sin_port));
+}
+
+std::string bpf_filter(const RunIdentity& run) {
+  const std::string src = to_string(run.source), dst = to_string(run.target);
+  const std::string dport = std::to_string(run.target_port);
+  std::string sports, dports;
+  for (auto p : run.source_ports) {
+    sports += (sports.empty() ? "" : " or ") + std::string("src port ") + std::to_string(p);
+    dports += (dports.empty() ? "" : " or ") + std::string("dst port ") + std::to_string(p);
+  }
+  // Our own SYNs going out (for wire send times), the target's answers, and ICMP
+  // errors addressed to us; reply_match decides which of those are really ours.
+  return "(tcp and src host " + src + " and dst host " + dst + " and dst port " + dport +
+         " and (tcp[13] & 2) != 0 and (" + sports + ")) or (tcp and src host " + dst + " and dst host " + src +
+         " and src port " + dport + " and (" + dports + ")) or (icmp and dst host " + src +
+         " and (icmp[0] == 11 or icmp[0] == 3))";
+}
+
+Result<Pcap> open_capture(const RunIdentity& run) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  Pcap p(pcap_create("any", err));
+  if (!p) return Error{std::string("pcap_create: ") + err, "trace", ""};
+  pcap_set_snaplen(p.get(), kSnaplen);
+  pcap_set_promisc(p.get(), 0);
+  pcap_set_immediate_mode(p.get(), 1);
+  pcap_set_buffer_size(p.get(), kPcapBufferBytes);
+  pcap_set_tstamp_precision(p.get(), PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro
+  const int rc = pcap_activate(p.get());
+  if (rc == PCAP_ERROR_PERM_DENIED) return permission_error("cannot capture");
+  if (rc < 0) return Error{std::string("pcap_activate: ") + pcap_geterr(p.get()), "trace", ""};
+  bpf_program prog{};
+  const std::string filter = bpf_filter(run);
+  if (pcap_compile(p.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return Error{std::string("BPF compile: ") + pcap_geterr(p.get()), "trace", ""};
+  }
+  const int set = pcap_setfilter(p.get(), &prog);
+  pcap_freecode(&prog);
+  if (set != 0) return Error{std::string("BPF setfilter: ") + pcap_geterr(p.get()), "trace", ""};
+  if (pcap_setnonblock(p.get(), 1, err) != 0) return Error{std::string("pcap nonblock: ") + err, "trace", ""};
+  return p;
+}
+
+struct Session {
+  TraceResult result;
+  pcap_t* pcap = nullptr;
+  int dlt = 0;
+  bool nano = true;
+};
+
+void on_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
+  auto& s = *reinterpret_cast<Session*>(user);
+  const auto ip = network_layer(s.dlt, std::span<const std::uint8_t>(bytes, h->caplen));
+  if (!ip) return;
+  const std::int64_t ts = std::int64_t{h->ts.tv_sec} * 1'000'000'000 +
+                          std::int64_t{h->ts.tv_usec} * (s.nano ? 1 : 1000);
+  auto& probes = s.result.probes;
+  if (const auto sent = match_sent(*ip, s.result.run)) {
+    if (sent->probe_index < probes.size() && probes[sent->probe_index].spec.ttl == sent->ttl &&
+        !probes[sent->probe_index].sent_wire_ns) {
+      probes[sent->probe_index].sent_wire_ns = ts;
+    }
+    return;
+  }
+  auto reply = match_reply(*ip, s.result.run);
+  if (!reply || reply->probe_index >= probes.size()) return;
+  ProbeRecord& p = probes[reply->probe_index];
+  if (p.spec.flow != reply->flow || (reply->sent_ttl && *reply->sent_ttl != p.spec.ttl)) return;
+  if (p.reply) return;  // duplicates (e.g. a retransmitted SYN-ACK) keep the first
+  p.reply = std::move(*reply);
+  p.reply_wire_ns = ts;
+}
+
+void drain(Session& s) {
+  while (pcap_dispatch(s.pcap, -1, on_packet, reinterpret_cast<u_char*>(&s)) > 0) {
+  }
+}
+
+// Waits for the capture until `until_ns`, or until `done()` says so.
+template <typename Done>
+void pump(Session& s, std::int64_t until_ns, Done done) {
+  const int fd = pcap_get_selectable_fd(s.pcap);
+  for (;;) {
+    drain(s);
+    const std::int64_t now = now_ns();
+    if (done(now) || now >= until_ns) return;
+    const std::int64_t left_ms = (until_ns - now + 999'999) / 1'000'000;
+    pollfd pfd{fd, POLLIN, 0};
+    ::poll(&pfd, 1, static_cast<int>(std::min<std::int64_t>(left_ms, 20)));
+  }
+}
+
+}  // namespace
+
+Status validate(const TraceOptions& o) {
+  auto bad = [](const std::string& what, const std::string& fix) { return Error{what, "trace", fix}; };
+  if (o.port == 0) return bad("bad port 0", "give a TCP port 1-65535 with -p");
+  if (o.probes < 1) return bad("-q must be at least 1", "use -q 1 (tr) or -q 3 (mtr)");
+  if (o.max_hops < 1 || o.max_hops > 255) return bad("--max-hops must be 1-255", "the IPv4 TTL is 8 bits");
+  if (o.flows < 1 || o.flows > 64) return bad("--flows must be 1-64", "each flow holds one source port");
+  if (o.gap_limit < 1) return bad("--gap-limit must be at least 1", "");
+  const long total = long{o.max_hops} * o.probes * o.flows;
+  if (total > 65535) return bad("too many probes (" + std::to_string(total) + ")", "lower -q, --flows or --max-hops");
+  return Ok{};
+}
+
+Result<TraceResult> run_trace(const TraceOptions& o) {
+  if (auto v = validate(o); !v) return v.error();
+  auto target = resolve_target(o.target);
+  if (!target) return target.error();
+  auto source = route_source(*target, o.port);
+  if (!source) return source.error();
+
+  // Privileges first, so a user without them gets that line and nothing else.
+  Fd raw(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));  // IPPROTO_RAW implies IP_HDRINCL
+  if (raw.fd < 0) {
+    if (errno == EPERM || errno == EACCES) return permission_error("cannot open a raw socket");
+    return Error{std::string("raw socket: ") + std::strerror(errno), "trace", ""};
+  }
+
+  Session s;
+  RunIdentity& run = s.result.run;
+  run.source = *source;
+  run.target = *target;
+  run.target_port = o.port;
+  run.nonce = random_nonce();
+  std::vector<Fd> held;
+  for (int f = 0; f < o.flows; ++f) {
+    auto port = hold_port(*source, held);
+    if (!port) return port.error();
+    run.source_ports.push_back(*port);
+  }
+  s.result.params = TraceParams{o.target, o.max_hops, o.probes, o.gap_limit, o.mode, o.tos};
+
+  auto cap = open_capture(run);
+  if (!cap) return cap.error();
+  Pcap pcap = std::move(*cap);
+  s.pcap = pcap.get();
+  s.dlt = pcap_datalink(s.pcap);
+  s.nano = pcap_get_tstamp_precision(s.pcap) == PCAP_TSTAMP_PRECISION_NANO;
+
+  const int rounds = o.mode == TraceMode::Mtr ? o.probes : 1;
+  const int per_round = o.mode == TraceMode::Mtr ? 1 : o.probes;
+  auto& probes = s.result.probes;
+  s.result.started_ns = now_ns();
+  const sockaddr_in dst = to_sockaddr(*target, 0);
+
+  for (int round = 0; round < rounds; ++round) {
+    const std::int64_t round_start = now_ns();
+    const int top = round == 0 ? o.max_hops : final_ttl(probes).value_or(o.max_hops);
+    if (long(probes.size()) + long{top} * per_round * o.flows > 65536) break;  // index space is 16 bits
+    // Every TTL at once: the whole path is measured in about one RTT.
+    for (int attempt = 0; attempt < per_round; ++attempt) {
+      for (int flow = 0; flow < o.flows; ++flow) {
+        for (int ttl = 1; ttl <= top; ++ttl) {
+          ProbeRecord rec;
+          rec.spec = ProbeSpec{static_cast<std::uint8_t>(ttl), static_cast<std::uint16_t>(probes.size()),
+                               static_cast<std::uint16_t>(flow)};
+          rec.round = round;
+          const auto bytes = build_probe(run, rec.spec, o.tos);
+          rec.sent_host_ns = now_ns();
+          probes.push_back(rec);
+          if (::sendto(raw.fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) < 0) {
+            return Error{"sending a probe to " + to_string(*target) + " failed: " + std::strerror(errno),
+                         "trace", "check `ip route get " + to_string(*target) + "` and local firewall rules"};
+          }
+        }
+      }
+      drain(s);
+    }
+    pump(s, round_start + o.wait.max_wait_ns + o.wait.floor_ns, [&](std::int64_t now) {
+      return round_complete(probes, round, now, o.wait, o.gap_limit);
+    });
+    if (round + 1 < rounds) {
+      // mtr: keep collecting late answers until the next round is due.
+      pump(s, round_start + o.interval_ns, [](std::int64_t) { return false; });
+    }
+  }
+  s.result.finished_ns = now_ns();
+
+  if (o.resolve) {
+    for (const auto& h : summarize_hops(s.result)) {
+      if (!h.responder || s.result.names.count(h.responder->value)) continue;
+      sockaddr_in sa = to_sockaddr(*h.responder, 0);
+      char host[NI_MAXHOST] = {};
+      if (getnameinfo(reinterpret_cast<sockaddr*>(&sa), sizeof sa, host, sizeof host, nullptr, 0, NI_NAMEREQD) == 0) {
+        std::string name = host;
+        if (!name.empty() && name.back() == '.') name.pop_back();  // as Ethr's lookupHopName
+        s.result.names[h.responder->value] = name;
+      }
+    }
+  }
+  return std::move(s.result);
+}
+
+}  // namespace hairpin::probes
