@@ -1,8 +1,6 @@
 // OPEN message (RFC 4271 4.2) with Capabilities (RFC 5492) and extended optional
 // parameters length (RFC 9072, decode only when the peer uses it).
 
-#include <algorithm>
-
 #include "byte_io.hpp"
 #include "hairpin/bgpd/message_codec.hpp"
 
@@ -200,10 +198,9 @@ Bytes encode_open_body(const Open& open) {
   if (open.capabilities.enhanced_route_refresh)
     caps.push_back({static_cast<std::uint8_t>(CapabilityCode::EnhancedRouteRefresh), {}});
   for (const auto& raw : open.capabilities.other) caps.push_back({raw.code, raw.value});
-  // Ascending code order, one capability per optional parameter: both forms are
-  // allowed (RFC 5492 4) and per-parameter keeps every length under 256.
-  std::stable_sort(caps.begin(), caps.end(),
-                   [](const Cap& a, const Cap& b) { return a.code < b.code; });
+  // Known capabilities first, then the others in the order received, so a decoded
+  // OPEN re-encodes to an equal value. One capability per optional parameter, as
+  // FRR does: both forms are allowed (RFC 5492 4).
   Bytes params;
   for (const auto& cap : caps) {
     put_u8(params, kParamCapabilities);
