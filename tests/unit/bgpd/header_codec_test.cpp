@@ -28,6 +28,7 @@ struct HeaderErrorCase {
   HeaderSubcode subcode;
   std::string data;
 };
+void PrintTo(const HeaderErrorCase& c, std::ostream* os) { *os << c.name; }
 
 class HeaderErrors : public testing::TestWithParam<HeaderErrorCase> {};
 

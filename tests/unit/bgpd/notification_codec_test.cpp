@@ -38,6 +38,7 @@ struct RefreshCase {
   std::string body;
   RouteRefresh value;
 };
+void PrintTo(const RefreshCase& c, std::ostream* os) { *os << c.name; }
 
 class RouteRefreshTable : public testing::TestWithParam<RefreshCase> {};
 

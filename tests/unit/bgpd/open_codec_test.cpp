@@ -16,6 +16,7 @@ struct OpenCase {
   std::string body;
   Open value;
 };
+void PrintTo(const OpenCase& c, std::ostream* os) { *os << c.name; }
 
 Open open_with(std::uint16_t my_as, std::uint16_t hold, const char* id, Capabilities caps) {
   Open o;
@@ -87,6 +88,7 @@ struct OpenErrorCase {
   OpenSubcode subcode;
   std::string data;
 };
+void PrintTo(const OpenErrorCase& c, std::ostream* os) { *os << c.name; }
 
 class OpenErrors : public testing::TestWithParam<OpenErrorCase> {};
 

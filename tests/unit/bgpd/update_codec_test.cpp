@@ -53,6 +53,7 @@ struct UpdateCase {
   CodecContext ctx;
   Update value;
 };
+void PrintTo(const UpdateCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<UpdateCase> update_table() {
   std::vector<UpdateCase> t;
@@ -254,6 +255,7 @@ struct ErrorCase {
   CodecContext ctx = ebgp4();
   std::string data = "-";  // "-" = do not check
 };
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
 
 class TreatAsWithdraw : public testing::TestWithParam<ErrorCase> {};
 
@@ -342,6 +344,7 @@ struct DiscardCase {
   CodecContext ctx;
   PathAttributes expected;  // what survives
 };
+void PrintTo(const DiscardCase& c, std::ostream* os) { *os << c.name; }
 
 class AttributeDiscard : public testing::TestWithParam<DiscardCase> {};
 
@@ -385,6 +388,7 @@ struct ResetCase {
   Bytes bytes;
   UpdateSubcode subcode;
 };
+void PrintTo(const ResetCase& c, std::ostream* os) { *os << c.name; }
 
 class SessionReset : public testing::TestWithParam<ResetCase> {};
 
