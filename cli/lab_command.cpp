@@ -75,14 +75,13 @@ void lab_up(const UpArgs& args, int& exit_code) {
   o.nva_config_text = read_config(request.nva_config_path);
 
   auto status = v::lab_up(request, std::cout);
-  if (!status) {
-    // Not converged is a result (exit 1); anything before that could not run (exit 2).
-    bool not_converged = status.error().what.find("did not converge") != std::string::npos;
-    std::cerr << "hairpin: lab up: " << status.error().to_string() << "\n";
-    exit_code = not_converged ? kExitFail : kExitUsage;
-    return;
-  }
+  if (!status) fail(status.error());
   std::cout << v::format_status_text(*status);
+  if (!status->converged()) {
+    std::cerr << "hairpin: lab up: the lab did not converge within " << args.timeout_s
+              << " s; it is left up for inspection (hairpin lab status), hairpin lab down removes it\n";
+    exit_code = kExitFail;
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +23,9 @@ namespace {
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-using Clock = std::chrono::steady_clock;
+// The kernel stamps each frame on arrival (SO_TIMESTAMPNS, CLOCK_REALTIME): the
+// delay counts from then, so frames that wait for us while we send are not late.
+using Clock = std::chrono::system_clock;
 
 struct Frame {
   Clock::time_point due;
@@ -52,7 +55,43 @@ Result<int> open_end(const std::string& ifname) {
     return Error{std::string("cannot open ") + ifname + ": " + std::strerror(err), "delay line", ""};
   }
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   return fd;
+}
+
+// Reads one frame and when the kernel received it; n <= 0 when none is waiting.
+ssize_t receive(int fd, std::vector<unsigned char>& buf, Clock::time_point& arrived) {
+  iovec iov{buf.data(), buf.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(fd, &msg, 0);
+  arrived = Clock::now();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); n > 0 && c; c = CMSG_NXTHDR(&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      arrived = Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+          std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+    }
+  return n;
+}
+
+// Sleeps until `due` with the precision the RTT checks need: the kernel timer for
+// the bulk, then a short spin, so each crossing adds microseconds, not a tick.
+void sleep_until_precisely(Clock::time_point due) {
+  constexpr auto kSpin = std::chrono::microseconds(200);
+  auto now = Clock::now();
+  if (due - now > kSpin) {
+    auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(due - now - kSpin);
+    timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
+    nanosleep(&ts, nullptr);
+  }
+  while (Clock::now() < due) {
+  }
 }
 
 }  // namespace
@@ -76,6 +115,7 @@ Status run_delay_line(const DelayLineOptions& o) {
     std::rename(tmp.c_str(), o.pidfile.c_str());
   }
 
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   int fds[2] = {*a, *b};
   std::deque<Frame> queues[2];  // queues[i]: frames read on fds[i], to send on the other
   std::vector<unsigned char> buf(65536);
@@ -95,17 +135,23 @@ Status run_delay_line(const DelayLineOptions& o) {
     Clock::time_point next = now + std::chrono::seconds(1);
     for (auto& q : queues)
       if (!q.empty() && q.front().due < next) next = q.front().due;
-    auto wait = std::max(std::chrono::nanoseconds(0), std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()));
+    // Wait for frames until shortly before the next one is due, then sleep precisely.
+    constexpr auto kMargin = std::chrono::microseconds(300);
+    auto wait = std::max(std::chrono::nanoseconds(0),
+                         std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now() - kMargin));
     timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
     pollfd pfds[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-    if (ppoll(pfds, 2, &ts, nullptr) < 0 && errno != EINTR) break;
+    int ready = ppoll(pfds, 2, &ts, nullptr);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready == 0 && next - Clock::now() < kMargin) {
+      sleep_until_precisely(next);
+      continue;
+    }
     for (int i = 0; i < 2; ++i) {
       if (!(pfds[i].revents & POLLIN)) continue;
-      for (;;) {
-        ssize_t n = recv(fds[i], buf.data(), buf.size(), 0);
-        if (n <= 0) break;
-        queues[i].push_back({Clock::now() + o.delay, {buf.begin(), buf.begin() + n}});
-      }
+      Clock::time_point arrived;
+      for (ssize_t n; (n = receive(fds[i], buf, arrived)) > 0;)
+        queues[i].push_back({arrived + std::chrono::duration_cast<Clock::duration>(o.delay), {buf.begin(), buf.begin() + n}});
     }
   }
   log << "delay line stopped: " << forwarded << " frames forwarded, " << dropped << " dropped" << std::endl;

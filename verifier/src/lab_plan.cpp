@@ -16,7 +16,7 @@ struct FaultInfo {
 };
 constexpr FaultInfo kFaults[] = {
     {Fault::NoUdr, "no-udr", "no UDR on the GatewaySubnet: circuit traffic is never sent to the NVA"},
-    {Fault::AsymmetricUdr, "asymmetric-udr", "UDR for the first site prefix only: the hairpin works one way"},
+    {Fault::AsymmetricUdr, "asymmetric-udr", "UDR for the first site prefix only: traffic to the other site skips the NVA and is dropped at the gateway"},
     {Fault::NoSupernet, "no-supernet", "the NVA does not originate the supernet: the sites never learn each other"},
     {Fault::NvaNoforward, "nva-noforward", "the NVA receives but does not forward (traffic stops at the NVA)"},
     {Fault::Ars0Down, "ars0-down", "the first Route Server instance is down (the other must carry the design)"},

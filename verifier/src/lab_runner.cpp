@@ -408,11 +408,7 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
   for (;;) {
     auto status = observe(*rebuilt);
     if (status.converged()) return status;
-    if (Clock::now() > deadline) {
-      std::string what = "the lab did not converge within " + std::to_string(request.timeout.count()) + " s";
-      for (const auto& m : status.missing()) what += "\n  " + m;
-      return Error{what, "", "the lab is left up for inspection: hairpin lab status; hairpin lab down removes it"};
-    }
+    if (Clock::now() > deadline) return status;  // not converged: the caller reports what is missing
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
 }

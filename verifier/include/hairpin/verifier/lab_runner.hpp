@@ -69,7 +69,9 @@ struct LabStatus {
 };
 
 // Brings the lab up and waits (bounded) for convergence. On timeout the lab is
-// left up for inspection and the error lists what is missing.
+// left up for inspection and the returned status is not converged(): its
+// missing() lines say which sessions and routes never came. An Error means the
+// lab could not be built (and what was built has been removed).
 Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress);
 
 // Removes every namespace, process and file of the lab; safe to run any time.

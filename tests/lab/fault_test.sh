@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One fault per run (the first argument); each must show its effect.
+source "$(dirname "$0")/lib.sh"
+fault=$1
+A=vm-hub100; B=vm-hub200
+case "$fault" in
+  no-udr)
+    lab_up --fault no-udr
+    # The circuits' traffic is never sent to the NVA: it dies at the gateway.
+    expect_hops $A 10.200.0.4 "10.0.200.12 * * * * *" 6
+    expect_hops $B 10.100.0.4 "10.0.200.12 * * * * *" 6 ;;
+  asymmetric-udr)
+    lab_up --fault asymmetric-udr
+    # Only the UDR for 10.100.0.0/16 is left: B -> A is drawn through the NVA, but
+    # A's replies (and anything A sends to B) skip it and are dropped at the gateway.
+    expect_hops $A 10.200.0.4 "10.0.200.12 * * * * *" 6
+    expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * * * *" 6 ;;
+  no-supernet)
+    lab_up --fault no-supernet
+    "$HAIRPIN" lab exec $A -- ip route get 10.200.0.4 >/dev/null 2>&1 && fail "site A has a route to 10.200.0.4"
+    "$HAIRPIN" lab exec $A -- ip route show exact 10.0.0.0/16 | grep -q . || fail "site A lost the hub VNet route"
+    pass "no-supernet: site A has no route to 10.200.0.0/16, still reaches the hub" ;;
+  nva-noforward)
+    lab_up --fault nva-noforward
+    expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * * * *" 6
+    expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * * * *" 6 ;;
+  ars0-down)
+    lab_up --fault ars0-down
+    [ -z "$(ip netns pids hp-ars0)" ] || fail "processes run in hp-ars0"
+    expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * 10.200.0.4"
+    expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * 10.100.0.4" ;;
+  nva-down)
+    lab_up --fault nva-down
+    "$HAIRPIN" lab exec $A -- ip route get 10.200.0.4 >/dev/null 2>&1 && fail "site A has a route to 10.200.0.4"
+    pass "nva-down: the supernet is gone with the NVA" ;;
+  seed-verbatim)
+    # The seed's config as written: 10.0.0.1/8 on lo makes all of 10/8 local, so
+    # the NVA cannot reach ARS through the gateway 10.0.0.1 and no session comes up.
+    rc=0; "$HAIRPIN" lab up --force --fault seed-verbatim --timeout 20 > "$LOG" 2>&1 || rc=$?
+    [ $rc -eq 1 ] || { cat "$LOG"; fail "lab up with seed-verbatim exited $rc, expected 1"; }
+    grep -q "BGP session ars0 <-> vm-hub00 is" "$LOG" || { cat "$LOG"; fail "the missing session is not named"; }
+    grep -q "route 10.0.0.0/8 missing on vm-hub100" "$LOG" || fail "the missing supernet is not named"
+    "$HAIRPIN" lab exec vm-hub00 -- ip route show table local | grep -q "^local 10.0.0.0/8 dev lo" ||
+      fail "the NVA has no local 10.0.0.0/8 on lo"
+    pass "seed-verbatim: sessions and routes reported missing; local 10.0.0.0/8 on lo" ;;
+  *) fail "unknown fault $fault" ;;
+esac
