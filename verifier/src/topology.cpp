@@ -84,6 +84,10 @@ class Reader {
     throw Failure{Error{std::move(what), std::move(where), std::move(fix)}};
   }
 
+  [[noreturn]] void fail_at(int line, std::string what, std::string fix) const {
+    throw Failure{Error{std::move(what), source_ + ":" + std::to_string(line), std::move(fix)}};
+  }
+
   void expect_keys(const YAML::Node& map, std::string_view what, const std::set<std::string>& allowed) const {
     if (!map.IsMap()) fail(map, std::string(what) + " must be a mapping", "write it as 'key: value' lines");
     for (const auto& kv : map) {
@@ -201,7 +205,7 @@ class Reader {
         for (const auto& u : udrs) {
           expect_keys(u, "a UDR", {"prefix", "next_hop"});
           subnet.udrs.push_back(Udr{prefix(required(u, "prefix", "a UDR"), "UDR prefix"),
-                                    ip(required(u, "next_hop", "a UDR"), "UDR next_hop")});
+                                    ip(required(u, "next_hop", "a UDR"), "UDR next_hop"), u.Mark().line + 1});
         }
       }
       t.subnets.push_back(std::move(subnet));
@@ -302,7 +306,7 @@ class Reader {
         bool hub_node = false;
         for (const auto& n : t.nodes) hub_node |= n.role != Role::Site && n.address.address == udr.next_hop;
         if (!hub_node)
-          fail(root["vnet"], "UDR " + udr.prefix.to_string() + " in subnet " + subnet.name + " points at " +
+          fail_at(udr.line, "UDR " + udr.prefix.to_string() + " in subnet " + subnet.name + " points at " +
                                  udr.next_hop.to_string() + ", which is no hub node",
                "point it at the NVA (" + t.nva().address.address.to_string() + ")");
       }

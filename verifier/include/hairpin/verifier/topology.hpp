@@ -27,6 +27,7 @@ std::string_view to_string(Role role);
 struct Udr {
   Ipv4Prefix prefix;
   Ipv4 next_hop;
+  int line = 0;  // where it was defined, for messages
 };
 
 struct Subnet {
