@@ -1,0 +1,117 @@
+#pragma once
+// The NVA's configuration: a subset of FRR's integrated config (frr.conf), parsed
+// into values, validated, and printed back in FRR's own order and spelling.
+//
+// In:  config text and its file name (for "file:line" in messages).
+// Out: an NvaConfig (BGP instance, neighbors, static routes, interface addresses,
+//      a PolicySet) plus warnings, or the first error as file:line: what; fix.
+// Callers: `hairpin nva --config FILE [--check]`, the daemon on start and SIGHUP,
+//      tests. Nothing here touches the system.
+//
+// Subset rules: every line is either understood, a known no-op for this NVA
+// (log, service, frr version...), or warned about with its line number, never
+// silently dropped. Unknown `match`/`set` clauses in a route-map are errors, not
+// warnings: ignoring one would change what the route-map permits.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hairpin/bgpd/policy.hpp"
+#include "hairpin/bgpd/wire_types.hpp"
+#include "hairpin/common/result.hpp"
+
+namespace hairpin::bgpd {
+
+struct StaticRoute {
+  Ipv4Prefix prefix;
+  std::optional<Ipv4Address> next_hop;  // none: blackhole
+  std::optional<std::string> interface;
+  bool blackhole = false;
+  int line = 0;
+};
+
+struct InterfaceAddress {
+  std::string interface;
+  Ipv4Address address;
+  std::uint8_t length = 32;
+  int line = 0;
+};
+
+struct NeighborConfig {
+  Ipv4Address address;
+  std::uint32_t remote_as = 0;
+  std::optional<std::string> description;
+  std::optional<std::uint8_t> ebgp_multihop;   // TTL
+  std::optional<std::string> update_source;    // address or interface name
+  std::optional<std::uint16_t> keepalive;      // neighbor timers
+  std::optional<std::uint16_t> hold_time;
+  bool shutdown = false;
+  // address-family ipv4 unicast
+  bool activate = true;
+  bool soft_reconfiguration_inbound = false;
+  bool next_hop_self = false;
+  std::optional<std::string> route_map_in;
+  std::optional<std::string> route_map_out;
+  std::optional<std::string> prefix_list_in;
+  std::optional<std::string> prefix_list_out;
+  std::optional<std::uint32_t> maximum_prefix;
+  int line = 0;  // where remote-as was given
+};
+
+struct NetworkStatement {
+  Ipv4Prefix prefix;
+  std::optional<std::string> route_map;
+  int line = 0;
+};
+
+struct BgpConfig {
+  std::uint32_t asn = 0;
+  std::optional<Ipv4Address> router_id;
+  // FRR >= 7.4 defaults for both profiles (lib/defaults, bgpd/bgp_vty.c)
+  bool ebgp_requires_policy = true;   // RFC 8212
+  bool network_import_check = true;
+  bool default_ipv4_unicast = true;
+  std::uint16_t keepalive = 60;
+  std::uint16_t hold_time = 180;
+  bool timers_set = false;
+  std::uint32_t maximum_paths = 1;
+  std::vector<NeighborConfig> neighbors;
+  std::vector<NetworkStatement> networks;
+  int line = 0;
+  const NeighborConfig* neighbor(Ipv4Address address) const;
+};
+
+struct NvaConfig {
+  std::optional<std::string> frr_version;
+  std::string frr_defaults = "traditional";
+  std::optional<std::string> hostname;
+  std::vector<StaticRoute> static_routes;
+  std::vector<InterfaceAddress> interface_addresses;
+  std::optional<BgpConfig> bgp;
+  PolicySet policy;
+};
+
+struct ConfigWarning {
+  int line = 0;
+  std::string message;  // what and, where useful, the fix
+};
+
+struct ParsedConfig {
+  NvaConfig config;
+  std::vector<ConfigWarning> warnings;
+};
+
+// FRR picks defaults by the version that wrote the file ("frr version X"):
+// ebgp-requires-policy and network import-check are on from 7.4 (and when absent).
+bool frr_defaults_since_7_4(const std::optional<std::string>& frr_version);
+
+Result<ParsedConfig> parse_frr_config(std::string_view text, const std::string& file_name);
+
+// The normalised config, in FRR's `show running-config` order and spelling; it
+// parses back to the same NvaConfig without warnings about unknown lines.
+std::string print_frr_config(const NvaConfig& config);
+
+}  // namespace hairpin::bgpd

@@ -1,0 +1,256 @@
+// FRR-config subset parser and printer: the seed config verbatim, warnings with
+// line numbers, errors with file:line and a fix, and the normalised output.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "hairpin/bgpd/config.hpp"
+#include "hex.hpp"
+
+namespace hairpin::bgpd {
+namespace {
+
+using test::ip;
+using test::pfx;
+
+std::string read_fixture(const std::string& path) {
+  std::ifstream in(std::string(HAIRPIN_FIXTURES_DIR) + "/" + path);
+  EXPECT_TRUE(in.good()) << "missing fixtures/" << path;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int line_of(const std::string& text, const std::string& needle) {
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n)
+    if (line.find(needle) != std::string::npos) return n;
+  return -1;
+}
+
+ParsedConfig parse_ok(const std::string& text) {
+  auto parsed = parse_frr_config(text, "test.frr");
+  EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
+  return parsed.ok() ? parsed.value() : ParsedConfig{};
+}
+
+// ---- the seed config, verbatim ------------------------------------------------
+
+TEST(SeedConfig, ParsesVerbatim) {
+  auto parsed = parse_frr_config(read_fixture("configs/nva-seed.frr"), "nva-seed.frr");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  const auto& cfg = parsed->config;
+  EXPECT_EQ(cfg.frr_version, "8.3.1");
+  EXPECT_EQ(cfg.hostname, "vm-hub00");
+  ASSERT_EQ(cfg.static_routes.size(), 1u);
+  EXPECT_EQ(cfg.static_routes[0].prefix, pfx("10.0.210.0/24"));
+  EXPECT_EQ(cfg.static_routes[0].next_hop, ip("10.0.0.1"));
+  ASSERT_EQ(cfg.interface_addresses.size(), 1u);
+  EXPECT_EQ(cfg.interface_addresses[0].interface, "lo");
+  ASSERT_TRUE(cfg.bgp.has_value());
+  EXPECT_EQ(cfg.bgp->asn, 65001u);
+  EXPECT_TRUE(cfg.bgp->ebgp_requires_policy);  // frr version 8.3.1
+  ASSERT_EQ(cfg.bgp->networks.size(), 1u);
+  EXPECT_EQ(cfg.bgp->networks[0].prefix, pfx("10.0.0.0/8"));
+  ASSERT_EQ(cfg.bgp->neighbors.size(), 2u);
+  for (const char* addr : {"10.0.210.4", "10.0.210.5"}) {
+    const auto* n = cfg.bgp->neighbor(ip(addr));
+    ASSERT_NE(n, nullptr) << addr;
+    EXPECT_EQ(n->remote_as, 65515u);
+    EXPECT_EQ(n->ebgp_multihop, 255);
+    EXPECT_TRUE(n->soft_reconfiguration_inbound);
+    EXPECT_EQ(n->route_map_in, "rmap-bogon-asns");
+    EXPECT_EQ(n->route_map_out, "rmap-azure-asns");
+  }
+  EXPECT_EQ(cfg.policy.as_path_lists.at("bogon-asns").entries.size(), 5u);
+  EXPECT_EQ(cfg.policy.route_maps.at("rmap-bogon-asns").entries.size(), 2u);
+}
+
+TEST(SeedConfig, OnlyWarningIsTheLoopbackTrap) {
+  const std::string text = read_fixture("configs/nva-seed.frr");
+  auto parsed = parse_ok(text);
+  ASSERT_EQ(parsed.warnings.size(), 1u);
+  EXPECT_EQ(parsed.warnings[0].line, line_of(text, "ip address 10.0.0.1/8"));
+  EXPECT_NE(parsed.warnings[0].message.find("blackhole"), std::string::npos);
+}
+
+struct SeedRoute {
+  std::vector<std::uint32_t> path;
+  FilterAction in, out;
+};
+
+TEST(SeedConfig, PolicyFromFileDecidesLikeFrr) {
+  auto cfg = parse_ok(read_fixture("configs/nva-seed.frr")).config;
+  const auto P = FilterAction::Permit, D = FilterAction::Deny;
+  const std::vector<SeedRoute> table = {
+      {{65515, 12076, 65100}, P, D}, {{0}, D, P},     {{23456}, D, P},        {{131072}, P, P},
+      {{131071}, D, P},              {{65100}, D, P}, {{64512, 65515}, P, D}, {{}, P, P},
+  };
+  for (const auto& row : table) {
+    PathAttributes attrs;
+    attrs.origin = Origin::Igp;
+    attrs.as_path = AsPath{{AsSegment{SegmentType::AsSequence, row.path}}};
+    if (row.path.empty()) attrs.as_path = AsPath{};
+    attrs.next_hop = ip("10.0.200.12");
+    auto in = apply_route_map(cfg.policy, "rmap-bogon-asns", pfx("10.100.0.0/16"), attrs, {});
+    auto out = apply_route_map(cfg.policy, "rmap-azure-asns", pfx("10.100.0.0/16"), attrs, {});
+    EXPECT_EQ(in.action, row.in) << "in '" << attrs.as_path->to_string() << "'";
+    EXPECT_EQ(out.action, row.out) << "out '" << attrs.as_path->to_string() << "'";
+  }
+}
+
+TEST(SeedConfig, NormalisedOutputMatchesGolden) {
+  // Refresh with HAIRPIN_UPDATE_GOLDEN=1 after an intended change; review the diff.
+  auto cfg = parse_ok(read_fixture("configs/nva-seed.frr")).config;
+  std::string printed = print_frr_config(cfg);
+  const std::string golden = std::string(HAIRPIN_FIXTURES_DIR) + "/bgp/nva-seed.normalised.frr";
+  if (std::getenv("HAIRPIN_UPDATE_GOLDEN")) std::ofstream(golden) << printed;
+  EXPECT_EQ(printed, read_fixture("bgp/nva-seed.normalised.frr"));
+}
+
+TEST(SeedConfig, NormalisedOutputParsesBackToTheSameConfig) {
+  auto first = parse_ok(read_fixture("configs/nva-seed.frr"));
+  std::string printed = print_frr_config(first.config);
+  auto second = parse_ok(printed);
+  EXPECT_EQ(print_frr_config(second.config), printed);
+  for (const auto& w : second.warnings)
+    EXPECT_EQ(w.message.find("outside the supported subset"), std::string::npos) << w.line << ": " << w.message;
+}
+
+TEST(FixedConfig, ParsesWithoutWarnings) {
+  auto parsed = parse_ok(read_fixture("configs/nva-fixed.frr"));
+  for (const auto& w : parsed.warnings) ADD_FAILURE() << w.line << ": " << w.message;
+  ASSERT_EQ(parsed.config.static_routes.size(), 3u);
+  EXPECT_TRUE(parsed.config.static_routes[0].blackhole);
+}
+
+// ---- warnings -------------------------------------------------------------------
+
+TEST(ConfigWarnings, UnknownLine_WarnsWithLineNumber) {
+  auto parsed = parse_ok("hostname a\n!\nline vty\n");
+  ASSERT_EQ(parsed.warnings.size(), 1u);
+  EXPECT_EQ(parsed.warnings[0].line, 3);
+  EXPECT_NE(parsed.warnings[0].message.find("line vty"), std::string::npos);
+}
+
+TEST(ConfigWarnings, OtherAddressFamily_EveryLineWarned) {
+  auto parsed = parse_ok("router bgp 65001\n address-family ipv6 unicast\n  network 2001:db8::/32\n exit-address-family\n");
+  ASSERT_EQ(parsed.warnings.size(), 2u);
+  EXPECT_EQ(parsed.warnings[0].line, 2);
+  EXPECT_EQ(parsed.warnings[1].line, 3);
+}
+
+TEST(ConfigWarnings, UndefinedRouteMap_SaysFrrDeniesEverything) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n"
+                         " address-family ipv4 unicast\n  neighbor 10.0.0.1 route-map typo in\n"
+                         "  neighbor 10.0.0.1 route-map typo out\n exit-address-family\n");
+  ASSERT_GE(parsed.warnings.size(), 1u);
+  EXPECT_EQ(parsed.warnings[0].line, 4);
+  EXPECT_NE(parsed.warnings[0].message.find("denies every route"), std::string::npos);
+}
+
+TEST(ConfigWarnings, EbgpWithoutPolicy_Rfc8212) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n");
+  ASSERT_EQ(parsed.warnings.size(), 1u);
+  EXPECT_EQ(parsed.warnings[0].line, 2);
+  EXPECT_NE(parsed.warnings[0].message.find("RFC 8212"), std::string::npos);
+  auto relaxed = parse_ok("router bgp 65001\n no bgp ebgp-requires-policy\n neighbor 10.0.0.1 remote-as 65002\n");
+  EXPECT_TRUE(relaxed.warnings.empty());
+  auto old = parse_ok("frr version 7.2\nrouter bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n");
+  EXPECT_TRUE(old.warnings.empty());  // defaults before 7.4 did not require policy
+}
+
+TEST(ConfigWarnings, HostBitsInNetwork_MaskedWithWarning) {
+  auto parsed = parse_ok("router bgp 65001\n address-family ipv4 unicast\n  network 10.0.0.1/8\n");
+  ASSERT_EQ(parsed.config.bgp->networks.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->networks[0].prefix, pfx("10.0.0.0/8"));
+  ASSERT_EQ(parsed.warnings.size(), 1u);
+  EXPECT_EQ(parsed.warnings[0].line, 3);
+}
+
+// ---- FRR's command-node walking ---------------------------------------------------
+
+TEST(ConfigNodes, TopLevelCommandEndsRouteMapWithoutExit) {
+  auto parsed = parse_ok("route-map m permit 10\n match as-path a\nbgp as-path access-list a permit ^65\n");
+  EXPECT_TRUE(parsed.warnings.empty());
+  EXPECT_EQ(parsed.config.policy.as_path_lists.count("a"), 1u);
+  EXPECT_EQ(parsed.config.policy.route_maps.at("m").entries[0].matches.size(), 1u);
+}
+
+TEST(ConfigNodes, LegacyRouterLevelNeighborPolicy) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 route-map a in\n"
+                         " neighbor 10.0.0.1 route-map a out\nroute-map a permit 10\n");
+  EXPECT_TRUE(parsed.warnings.empty());
+  EXPECT_EQ(parsed.config.bgp->neighbors[0].route_map_in, "a");
+}
+
+TEST(ConfigNodes, SequenceNumbersDefaultToStepsOfFive) {
+  auto parsed = parse_ok("bgp as-path access-list a permit ^65\nbgp as-path access-list a deny _0_\n"
+                         "ip prefix-list p permit 10.0.0.0/8\nip prefix-list p permit 10.0.0.0/8 le 24\n");
+  EXPECT_EQ(parsed.config.policy.as_path_lists.at("a").entries[1].seq, 10u);
+  EXPECT_EQ(parsed.config.policy.prefix_lists.at("p").entries[1].seq, 10u);
+}
+
+TEST(ConfigParse, RouteMapClauses_AllKinds) {
+  auto parsed = parse_ok(
+      "route-map m permit 10\n match ip address prefix-list p\n match community c exact-match\n"
+      " set as-path prepend 65001 65001\n set local-preference +20\n set metric 5\n"
+      " set community 65001:1 no-export additive\n set ip next-hop peer-address\n call sub\n on-match goto 30\n"
+      "route-map sub permit 10\nip prefix-list p seq 5 permit any\nbgp community-list standard c permit 65001:1\n");
+  const auto& e = parsed.config.policy.route_maps.at("m").entries[0];
+  EXPECT_EQ(e.matches.size(), 2u);
+  EXPECT_EQ(e.sets.size(), 5u);
+  EXPECT_EQ(e.call, "sub");
+  EXPECT_EQ(e.exit_policy, ExitPolicy::Goto);
+  EXPECT_EQ(e.goto_seq, 30u);
+  // and it prints back to the same text
+  EXPECT_EQ(print_frr_config(parse_ok(print_frr_config(parsed.config)).config), print_frr_config(parsed.config));
+}
+
+// ---- errors: file:line and a fix ----------------------------------------------------
+
+struct ErrorCase {
+  const char* name;
+  std::string text;
+  int line;
+  std::string what_contains;
+};
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
+class ConfigErrors : public testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrors, FileLineAndFix) {
+  auto parsed = parse_frr_config(GetParam().text, "test.frr");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().where, "test.frr:" + std::to_string(GetParam().line));
+  EXPECT_NE(parsed.error().what.find(GetParam().what_contains), std::string::npos) << parsed.error().what;
+  EXPECT_FALSE(parsed.error().fix.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Subset, ConfigErrors,
+    testing::Values(
+        ErrorCase{"AsZero", "!\nrouter bgp 0\n", 2, "AS number"},
+        ErrorCase{"BadRegex", "bgp as-path access-list x permit _655(15_\n", 1, "regular expression"},
+        ErrorCase{"GeNotAboveLength", "ip prefix-list p seq 5 permit 10.0.0.0/8 ge 8\n", 1, "prefix range"},
+        ErrorCase{"LeBelowLength", "ip prefix-list p seq 5 permit 10.0.0.0/16 le 8\n", 1, "prefix range"},
+        ErrorCase{"DuplicateSeq", "ip prefix-list p seq 5 permit 10.0.0.0/8\nip prefix-list p seq 5 deny 10.0.0.0/8\n", 2, "twice"},
+        ErrorCase{"NeighborBeforeRemoteAs", "router bgp 65001\n neighbor 10.0.0.1 route-map x in\n", 2, "before its remote-as"},
+        ErrorCase{"PeerGroup", "router bgp 65001\n neighbor ARS peer-group\n", 2, "not an IPv4 address"},
+        ErrorCase{"UnsupportedMatch", "route-map m permit 10\n match ip next-hop 1.1.1.1\n", 2, "not supported"},
+        ErrorCase{"UnsupportedSet", "route-map m permit 10\n set weight 100\n", 2, "not supported"},
+        ErrorCase{"GotoBackwards", "route-map m permit 10\n on-match goto 5\n", 2, "does not go forward"},
+        ErrorCase{"RouteMapSeqTooBig", "route-map m permit 70000\n", 1, "1-65535"},
+        ErrorCase{"FilterList", "router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 filter-list x in\n", 3, "filter-list"},
+        ErrorCase{"BadHoldTime", "router bgp 65001\n timers bgp 1 2\n", 2, "timers"},
+        ErrorCase{"CiscoNetworkMask", "router bgp 65001\n network 10.0.0.0 mask 255.0.0.0\n", 2, "Cisco"},
+        ErrorCase{"BadCommunity", "bgp community-list standard c permit 65536:1\n", 1, "community"},
+        ErrorCase{"TwoBgpInstances", "router bgp 65001\nexit\nrouter bgp 65002\n", 3, "second"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace hairpin::bgpd
