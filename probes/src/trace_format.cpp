@@ -42,9 +42,14 @@ std::optional<Ipv4> parse_ipv4(const std::string& dotted) {
 
 std::string ethr_duration(std::int64_t ns) {
   constexpr std::int64_t kUs = 1000, kMs = 1000 * kUs, kS = 1000 * kMs, kMinute = 60 * kS;
-  if (ns < 0 || ns >= kMinute) {
-    // Go's Duration.String() for the rare cases; traces never wait a minute.
-    return sprintf_string("%.9gs", static_cast<double>(ns) / 1e9);
+  if (ns < 0) return "-" + ethr_duration(-ns);  // clock steps only; Ethr has d.String()
+  if (ns >= kMinute) {
+    // Go's Duration.String() above a minute: "1h2m3.5s", seconds without trailing zeros.
+    const std::int64_t h = ns / (60 * kMinute), m = (ns / kMinute) % 60, rest = ns % kMinute;
+    std::string sec = sprintf_string("%lld.%09lld", static_cast<long long>(rest / kS), static_cast<long long>(rest % kS));
+    while (sec.back() == '0') sec.pop_back();
+    if (sec.back() == '.') sec.pop_back();
+    return (h ? std::to_string(h) + "h" : std::string{}) + std::to_string(m) + "m" + sec + "s";
   }
   // Go: strconv.FormatFloat(val, 'f', 3, 64) == printf("%.3f"), both correctly rounded.
   if (ns < kUs) return sprintf_string("%.3fns", static_cast<double>(ns));

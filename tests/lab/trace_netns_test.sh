@@ -89,7 +89,19 @@ except socket.timeout:
 ' >"/tmp/$P.listener" 2>&1 &
 LISTENER_PID=$!
 for _ in $(seq 1 50); do grep -q listening "/tmp/$P.listener" 2>/dev/null && break; sleep 0.1; done
+# HAIRPIN_TRACE_CAPTURE=dir also records this run (pcap on a's veth + the JSON it
+# printed) as the real-capture fixture of reply_match_test: dir/netns_synack.*.
+CAPTURE_PID=""
+if [ -n "${HAIRPIN_TRACE_CAPTURE:-}" ]; then
+  in_a tcpdump -i a0 -U -s 512 -w "$HAIRPIN_TRACE_CAPTURE/netns_synack.pcap" 'tcp or icmp' 2>"/tmp/$P.tcpdump" &
+  CAPTURE_PID=$!
+  for _ in $(seq 1 50); do grep -q "listening on" "/tmp/$P.tcpdump" 2>/dev/null && break; sleep 0.1; done
+fi
 json=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 -q 3 --json); rc=$?
+if [ -n "$CAPTURE_PID" ]; then
+  sleep 0.2; kill -TERM "$CAPTURE_PID"; wait "$CAPTURE_PID"; rm -f "/tmp/$P.tcpdump"
+  printf '%s\n' "$json" > "$HAIRPIN_TRACE_CAPTURE/netns_synack.json"
+fi
 verdict=$(python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
