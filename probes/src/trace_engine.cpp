@@ -28,7 +28,7 @@ namespace hairpin::probes {
 namespace {
 
 constexpr int kSnaplen = 512;  // IP + ICMP + 128-byte RFC 4884 quote + extensions
-constexpr int kPcapBufferBytes = 4 << 20;
+constexpr int kPcapBufferBytes = 1 << 20;  // a run captures hundreds of packets, not millions
 
 std::int64_t now_ns() {
   timespec ts{};

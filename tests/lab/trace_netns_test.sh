@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: needs root to create network namespaces and raw sockets (run ctest -L lab as root)"
   exit $SKIP
 fi
-for tool in ip nft python3 setpriv; do
+for tool in ip nft python3 setpriv traceroute; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (scripts/setup)"; exit $SKIP; }
 done
 
@@ -175,7 +175,16 @@ if [ $rc -eq 0 ] && [[ "$out" == *"Host: 10.77.3.2"*"Sent    Recv"* ]] && printf
    && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 +2 +2 '; then
   pass "mtr mode"; else fail "mtr (rc=$rc):"$'\n'"$out"; fi
 
-# 8. Could not run: exit 2 with one line.
+# 8. The hop list equals Debian traceroute -T's on the same path.
+ref=$(in_a traceroute -T -n -q 1 -w 1 -p 22 10.77.3.2 2>/dev/null | awk 'NR > 1 { print $1, ($2 == "*" ? "-" : $2) }')
+ours=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --json | python3 -c '
+import json, sys
+for h in json.load(sys.stdin)["hops"]:
+    print(h["ttl"], h["responder"] or "-")')
+if [ -n "$ref" ] && [ "$ref" = "$ours" ]; then pass "hops equal traceroute -T"; else
+  fail "hops differ from traceroute -T:"$'\n'"traceroute: $ref"$'\n'"hairpin: $ours"; fi
+
+# 9. Could not run: exit 2 with one line.
 check_usage() {
   local name=$1; shift
   local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
