@@ -3,9 +3,12 @@
 // 0 target reached (and, with --expect-via, the expected hop seen before it),
 // 1 not, 2 could not run (usage, privileges, unknown host, no route).
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "hairpin/probes/trace_engine.hpp"
@@ -23,7 +26,7 @@ struct TraceArgs {
   int flows = 1;
   int gap_limit = 5;
   int tos = 0;
-  double wait_s = 2.0;
+  std::string wait = "2";  // MAX[,HERE[,NEAR]] as traceroute -w
   double interval_s = 1.0;
   bool json = false;
   bool mtr = false;
@@ -36,7 +39,30 @@ int run(const TraceArgs& a) {
     throw UserError{"bad port " + std::to_string(a.port) + ": give a TCP port 1-65535 with -p", kExitUsage};
   }
   if (a.tos < 0 || a.tos > 255) throw UserError{"--tos must be 0-255", kExitUsage};
-  if (a.wait_s <= 0 || a.interval_s <= 0) throw UserError{"--wait and --interval must be positive", kExitUsage};
+  if (a.interval_s <= 0) throw UserError{"--interval must be positive", kExitUsage};
+  probes::WaitPolicy wait;
+  {
+    // MAX[,HERE[,NEAR]]: every part a positive number, nothing else.
+    std::vector<double> parts;
+    std::size_t at = 0;
+    bool good = true;
+    while (good && at <= a.wait.size()) {
+      const std::size_t comma = std::min(a.wait.find(',', at), a.wait.size());
+      const std::string part = a.wait.substr(at, comma - at);
+      char* end = nullptr;
+      const double v = std::strtod(part.c_str(), &end);
+      good = !part.empty() && end == part.c_str() + part.size() && v > 0;
+      parts.push_back(v);
+      at = comma + 1;
+    }
+    if (!good || parts.size() > 3) {
+      throw UserError{"--wait '" + a.wait + "': give MAX[,HERE[,NEAR]] as positive numbers, e.g. 2 or 2,3,2",
+                      kExitUsage};
+    }
+    wait.max_wait_ns = static_cast<std::int64_t>(parts[0] * 1e9);
+    if (parts.size() > 1) wait.here = parts[1];
+    if (parts.size() > 2) wait.near = parts[2];
+  }
   std::optional<probes::Ipv4> via;
   if (!a.expect_via.empty()) {
     via = probes::parse_ipv4(a.expect_via);
@@ -52,7 +78,7 @@ int run(const TraceArgs& a) {
   o.flows = a.flows;
   o.gap_limit = a.gap_limit;
   o.tos = static_cast<std::uint8_t>(a.tos);
-  o.wait.max_wait_ns = static_cast<std::int64_t>(a.wait_s * 1e9);
+  o.wait = wait;
   o.interval_ns = static_cast<std::int64_t>(a.interval_s * 1e9);
   o.resolve = a.resolve;
 
@@ -101,7 +127,10 @@ void register_trace_commands(CLI::App& app, int& exit_code) {
   cmd->add_option("--flows", args->flows, "source ports to use, to explore ECMP paths")->capture_default_str();
   cmd->add_option("--gap-limit", args->gap_limit, "silent hops after the last answer that end the trace")
       ->capture_default_str();
-  cmd->add_option("-w,--wait", args->wait_s, "longest wait for a probe's answer, seconds")->capture_default_str();
+  cmd->add_option("-w,--wait", args->wait,
+                  "MAX[,HERE[,NEAR]]: wait at most MAX s for an answer, or HERE x the RTT of another answer "
+                  "from the same hop, or NEAR x the RTT of an answer from a farther hop")
+      ->capture_default_str();
   cmd->add_option("--interval", args->interval_s, "--mtr: seconds between rounds")->capture_default_str();
   cmd->add_option("--tos", args->tos, "IP TOS byte of the probes")->capture_default_str();
   cmd->add_option("--expect-via", args->expect_via, "exit 0 only if this IPv4 answers at a hop before the target");
