@@ -106,4 +106,29 @@ std::optional<BestPath> select_best_path(std::span<const PathCandidate> candidat
   return BestPath{*std::min_element(set.begin(), set.end()), BestPathStep::PeerAddress};
 }
 
+std::vector<std::size_t> select_multipath(std::span<const PathCandidate> candidates, const BestPath& best,
+                                          const BestPathOptions& opt, std::size_t maximum_paths) {
+  const PathCandidate& b = candidates[best.index];
+  auto same = [&](const PathCandidate& c) {
+    return c.next_hop_resolvable && c.weight == b.weight &&
+           c.attributes.local_pref.value_or(opt.default_local_pref) ==
+               b.attributes.local_pref.value_or(opt.default_local_pref) &&
+           c.local == b.local && c.attributes.as_path == b.attributes.as_path &&
+           c.attributes.origin == b.attributes.origin && c.attributes.med == b.attributes.med &&
+           c.external == b.external && c.igp_metric == b.igp_metric;
+  };
+  std::vector<std::size_t> others;
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (i != best.index && same(candidates[i])) others.push_back(i);
+  std::sort(others.begin(), others.end(), [&](std::size_t x, std::size_t y) {
+    return candidates[x].peer_address.value < candidates[y].peer_address.value;
+  });
+  std::vector<std::size_t> out{best.index};
+  for (auto i : others) {
+    if (out.size() >= maximum_paths) break;
+    out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace hairpin::bgpd

@@ -626,11 +626,13 @@ void Parser::validate() {
   if (!cfg.bgp) return;
   for (const auto& n : cfg.bgp->neighbors) {
     bool external = n.remote_as != cfg.bgp->asn;
-    if (external && cfg.bgp->ebgp_requires_policy && n.activate && (!n.route_map_in || !n.route_map_out))
-      out_.warnings.push_back({n.line, "eBGP neighbor " + n.address.to_string() + " has no route-map " +
-                                           (!n.route_map_in ? "in" : "out") +
-                                           ": with ebgp-requires-policy (RFC 8212) nothing is " +
-                                           (!n.route_map_in ? "accepted" : "advertised") +
+    bool policy_in = n.route_map_in || n.prefix_list_in;
+    bool policy_out = n.route_map_out || n.prefix_list_out;
+    if (external && cfg.bgp->ebgp_requires_policy && n.activate && (!policy_in || !policy_out))
+      out_.warnings.push_back({n.line, "eBGP neighbor " + n.address.to_string() + " has no " +
+                                           (!policy_in ? "inbound" : "outbound") +
+                                           " policy: with ebgp-requires-policy (RFC 8212) nothing is " +
+                                           (!policy_in ? "accepted" : "advertised") +
                                            "; add a route-map or 'no bgp ebgp-requires-policy'"});
   }
 }

@@ -319,4 +319,11 @@ std::vector<SessionAction> SessionFsm::send_route_refresh() {
   return out;
 }
 
+std::vector<SessionAction> SessionFsm::send_refresh_marker(RouteRefreshSubtype subtype) {
+  Actions out;
+  if (state_ != SessionState::Established || !negotiated_->enhanced_route_refresh) return out;
+  send(RouteRefresh{AfiSafi{}, subtype}, out);
+  return out;
+}
+
 }  // namespace hairpin::bgpd

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "hairpin/bgpd/wire_types.hpp"
 
@@ -63,5 +64,11 @@ struct BestPath {
 
 // nullopt when no candidate is usable (all next hops unresolvable, or none).
 std::optional<BestPath> select_best_path(std::span<const PathCandidate> candidates, const BestPathOptions& options);
+
+// ECMP (FRR `maximum-paths`): the best path first, then candidates equal to it in
+// every step up to the IGP metric, with the same AS_PATH (FRR without
+// as-path multipath-relax); at most `maximum_paths`, ordered by peer address.
+std::vector<std::size_t> select_multipath(std::span<const PathCandidate> candidates, const BestPath& best,
+                                          const BestPathOptions& options, std::size_t maximum_paths);
 
 }  // namespace hairpin::bgpd

@@ -108,6 +108,8 @@ class SessionFsm {
   Result<std::vector<SessionAction>> send_update(const Update& update);
   // Asks the peer to re-send its routes (RFC 2918), if it supports it.
   std::vector<SessionAction> send_route_refresh();
+  // BoRR / EoRR around a table we re-send (RFC 7313 4), if the peer supports them.
+  std::vector<SessionAction> send_refresh_marker(RouteRefreshSubtype subtype);
 
   SessionState state() const { return state_; }
   const std::optional<Negotiated>& negotiated() const { return negotiated_; }

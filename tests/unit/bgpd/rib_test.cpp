@@ -1,0 +1,310 @@
+// RIB with the seed design's peers: the NVA (AS 65001) between two ARS instances
+// (AS 65515) with the seed config's policy, plus a plain eBGP peer for transit.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hairpin/bgpd/config.hpp"
+#include "hairpin/bgpd/message_codec.hpp"
+#include "hairpin/bgpd/rib.hpp"
+#include "hex.hpp"
+
+namespace hairpin::bgpd {
+namespace {
+
+using test::ip;
+using test::pfx;
+
+const Ipv4Address kArs0 = test::ip("10.0.210.4");
+const Ipv4Address kArs1 = test::ip("10.0.210.5");
+const Ipv4Address kSite = test::ip("10.0.99.9");
+
+PolicySet seed_policy() {
+  std::ifstream in(HAIRPIN_FIXTURES_DIR "/configs/nva-seed.frr");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto policy = parse_frr_config(text.str(), "nva-seed.frr")->config.policy;
+  policy.route_maps["all"] = RouteMap{"all", {RouteMapEntry{}}};  // permit 0, no match
+  return policy;
+}
+
+RibPeer ars(Ipv4Address address) {
+  RibPeer p;
+  p.address = address;
+  p.peer_as = 65515;
+  p.local_address = ip("10.0.0.4");
+  p.route_map_in = "rmap-bogon-asns";
+  p.route_map_out = "rmap-azure-asns";
+  return p;
+}
+
+RibPeer site() {
+  RibPeer p;
+  p.address = kSite;
+  p.peer_as = 65100;
+  p.local_address = ip("10.0.0.4");
+  p.route_map_in = "all";
+  p.route_map_out = "all";
+  return p;
+}
+
+Negotiated session(Ipv4Address id, bool enhanced = true) {
+  Negotiated n;
+  n.peer_router_id = id;
+  n.hold_time = 180;
+  n.keepalive = 60;
+  n.four_octet_as = true;
+  n.route_refresh = true;
+  n.enhanced_route_refresh = enhanced;
+  return n;
+}
+
+RibOptions options() {
+  RibOptions o;
+  o.local_as = 65001;
+  o.router_id = ip("10.0.0.4");
+  return o;
+}
+
+Update announce(std::vector<std::uint32_t> path, std::vector<const char*> prefixes, const char* next_hop = "10.0.200.12") {
+  Update u;
+  u.attributes.origin = Origin::Igp;
+  u.attributes.as_path = AsPath{{AsSegment{SegmentType::AsSequence, std::move(path)}}};
+  u.attributes.next_hop = ip(next_hop);
+  for (auto p : prefixes) u.nlri.push_back(pfx(p));
+  return u;
+}
+
+Update withdraw(std::vector<const char*> prefixes) {
+  Update u;
+  for (auto p : prefixes) u.withdrawn.push_back(pfx(p));
+  return u;
+}
+
+struct SeedRib : testing::Test {
+  Rib rib{options(), seed_policy(), {ars(kArs0), ars(kArs1), site()}};
+  void up_all() {
+    rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+    rib.peer_up(kArs0, session(kArs0));
+    rib.peer_up(kArs1, session(kArs1));
+    rib.peer_up(kSite, session(kSite));
+  }
+};
+
+TEST_F(SeedRib, SupernetAdvertisedToEachArs_ThenEndOfRib) {
+  rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  for (auto peer : {kArs0, kArs1}) {
+    auto out = rib.peer_up(peer, session(peer));
+    auto updates = out.updates_for(peer);
+    ASSERT_EQ(updates.size(), 2u);
+    const auto& u = updates[0];
+    EXPECT_EQ(u.nlri, std::vector<Ipv4Prefix>{pfx("10.0.0.0/8")});
+    EXPECT_EQ(u.attributes.as_path->to_string(), "65001");
+    EXPECT_EQ(u.attributes.next_hop, ip("10.0.0.4"));
+    EXPECT_EQ(u.attributes.med, 0u);  // as FRR shows it: Metric 0
+    EXPECT_EQ(u.attributes.origin, Origin::Igp);
+    EXPECT_TRUE(updates[1].is_end_of_rib());
+    EXPECT_EQ(rib.adj_rib_out(peer)->size(), 1u);
+  }
+}
+
+TEST_F(SeedRib, SitePrefixFromArs_InstalledNeverSentBackToArs) {
+  up_all();
+  auto out = rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  ASSERT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12")}}}));
+  EXPECT_TRUE(out.updates_for(kArs0).empty());  // the sender
+  EXPECT_TRUE(out.updates_for(kArs1).empty());  // rmap-azure-asns: 65515 in the path
+  auto to_site = out.updates_for(kSite);
+  ASSERT_EQ(to_site.size(), 1u);
+  EXPECT_EQ(to_site[0].attributes.as_path->to_string(), "65001 65515 12076 65100");
+  EXPECT_EQ(to_site[0].attributes.next_hop, ip("10.0.0.4"));
+}
+
+TEST_F(SeedRib, BogonPath_DroppedButKeptInAdjRibIn) {
+  up_all();
+  auto out = rib.receive(kArs0, announce({65515, 23456}, {"10.200.0.0/16"}));
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_TRUE(out.fib.empty());
+  EXPECT_EQ(rib.adj_rib_in(kArs0)->count(pfx("10.200.0.0/16")), 1u);  // soft-reconfiguration inbound
+}
+
+TEST_F(SeedRib, PathNotStartingWithPeerAs_RejectedLikeFrrEnforceFirstAs) {
+  up_all();
+  rib.receive(kArs0, announce({65100}, {"10.200.0.0/16"}));
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+}
+
+TEST_F(SeedRib, OwnAsInPath_RejectedAsLoop) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 65001}, {"10.200.0.0/16"}));
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+}
+
+TEST_F(SeedRib, UnchangedRoute_NeverReannounced) {
+  up_all();
+  auto first = rib.receive(kSite, announce({65100}, {"192.0.2.0/24"}, "10.0.99.9"));
+  EXPECT_EQ(first.updates_for(kArs0).size(), 1u);
+  auto again = rib.receive(kSite, announce({65100}, {"192.0.2.0/24"}, "10.0.99.9"));
+  EXPECT_TRUE(again.send.empty());
+  auto relocal = rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  EXPECT_TRUE(relocal.send.empty());
+  EXPECT_EQ(rib.announcements_sent(kArs0), 2u);  // supernet + 192.0.2.0/24, once each
+}
+
+TEST_F(SeedRib, TransitRouteWithdrawn_WithdrawSentToArs) {
+  up_all();
+  rib.receive(kSite, announce({65100}, {"192.0.2.0/24"}, "10.0.99.9"));
+  auto out = rib.receive(kSite, withdraw({"192.0.2.0/24"}));
+  auto to_ars = out.updates_for(kArs0);
+  ASSERT_EQ(to_ars.size(), 1u);
+  EXPECT_EQ(to_ars[0].withdrawn, std::vector<Ipv4Prefix>{pfx("192.0.2.0/24")});
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("192.0.2.0/24"), {}}}));
+}
+
+TEST_F(SeedRib, SameRouteFromBothArs_OlderPathWins) {
+  up_all();
+  rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  const auto& e = rib.loc_rib().at(pfx("10.100.0.0/16"));
+  EXPECT_EQ(e.from, kArs1);
+  EXPECT_EQ(e.decided_by, BestPathStep::OldestExternal);
+}
+
+TEST_F(SeedRib, BestPeerGoesDown_OtherArsTakesOver) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.13"));
+  auto out = rib.peer_down(kArs0);
+  EXPECT_EQ(rib.loc_rib().at(pfx("10.100.0.0/16")).from, kArs1);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.13")}}}));
+  auto gone = rib.peer_down(kArs1);
+  EXPECT_EQ(gone.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
+}
+
+TEST(Rib, MaximumPaths_EcmpAcrossBothErgwInstances) {
+  RibOptions o = options();
+  o.maximum_paths = 2;
+  Rib rib(o, seed_policy(), {ars(kArs0), ars(kArs1)});
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kArs1, session(kArs1));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  auto out = rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.13"));
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12"), ip("10.0.200.13")}}}));
+  // Same next hop from both instances: one FIB next hop.
+  rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  EXPECT_EQ(rib.loc_rib().at(pfx("10.100.0.0/16")).next_hops, std::vector<Ipv4Address>{ip("10.0.200.12")});
+}
+
+TEST_F(SeedRib, RouteRefresh_FullResendBetweenBorrAndEorr) {
+  up_all();
+  auto before = rib.announcements_sent(kArs0);
+  auto out = rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::Normal});
+  ASSERT_EQ(out.send.size(), 3u);
+  EXPECT_EQ(std::get<RouteRefresh>(out.send[0].message).subtype, RouteRefreshSubtype::BeginningOfRouteRefresh);
+  EXPECT_EQ(std::get<Update>(out.send[1].message).nlri, std::vector<Ipv4Prefix>{pfx("10.0.0.0/8")});
+  EXPECT_EQ(std::get<RouteRefresh>(out.send[2].message).subtype, RouteRefreshSubtype::EndOfRouteRefresh);
+  EXPECT_EQ(rib.announcements_sent(kArs0), before + 1);
+}
+
+TEST(Rib, RouteRefreshWithoutEnhancedCapability_JustTheTable) {
+  Rib rib(options(), seed_policy(), {ars(kArs0)});
+  rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  rib.peer_up(kArs0, session(kArs0, false));
+  auto out = rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::Normal});
+  ASSERT_EQ(out.send.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Update>(out.send[0].message));
+}
+
+TEST(Rib, NoPolicyOnEbgpPeer_Rfc8212NothingInNothingOut) {
+  RibPeer bare = ars(kArs0);
+  bare.route_map_in.reset();
+  bare.route_map_out.reset();
+  Rib rib(options(), seed_policy(), {bare});
+  rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  auto up = rib.peer_up(kArs0, session(kArs0));
+  ASSERT_EQ(up.updates_for(kArs0).size(), 1u);  // only End-of-RIB
+  EXPECT_TRUE(up.updates_for(kArs0)[0].is_end_of_rib());
+  rib.receive(kArs0, announce({65515}, {"10.100.0.0/16"}));
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+  RibOptions relaxed = options();
+  relaxed.ebgp_requires_policy = false;
+  Rib open(relaxed, seed_policy(), {bare});
+  open.peer_up(kArs0, session(kArs0));
+  open.receive(kArs0, announce({65515}, {"10.100.0.0/16"}));
+  EXPECT_EQ(open.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+}
+
+TEST(Rib, MaximumPrefixExceeded_Reported) {
+  RibPeer limited = ars(kArs0);
+  limited.maximum_prefix = 2;
+  Rib rib(options(), seed_policy(), {limited});
+  rib.peer_up(kArs0, session(kArs0));
+  auto ok = rib.receive(kArs0, announce({65515}, {"10.100.0.0/16", "10.200.0.0/16"}));
+  EXPECT_TRUE(ok.problems.empty());
+  auto over = rib.receive(kArs0, announce({65515}, {"10.201.0.0/16"}));
+  ASSERT_EQ(over.problems.size(), 1u);
+  EXPECT_EQ(over.problems[0].kind, RibProblemKind::MaximumPrefixExceeded);
+}
+
+TEST(Rib, OutboundCountNearArsLimit_WarnedOnce) {
+  RibOptions o = options();
+  o.outbound_warning = 3;
+  Rib rib(o, seed_policy(), {ars(kArs0)});
+  rib.peer_up(kArs0, session(kArs0));
+  std::vector<LocalRoute> routes;
+  for (int i = 0; i < 3; ++i) routes.push_back(LocalRoute{pfx("10." + std::to_string(i) + ".0.0/16"), std::nullopt});
+  auto out = rib.set_local_routes(routes);
+  ASSERT_EQ(out.problems.size(), 1u);
+  EXPECT_EQ(out.problems[0].kind, RibProblemKind::OutboundNearLimit);
+  routes.push_back(LocalRoute{pfx("10.9.0.0/16"), std::nullopt});
+  EXPECT_TRUE(rib.set_local_routes(routes).problems.empty());
+}
+
+TEST(Rib, ManyPrefixes_PackedIntoUpdatesUnder4096Octets) {
+  Rib rib(options(), seed_policy(), {ars(kArs0)});
+  rib.peer_up(kArs0, session(kArs0));
+  std::vector<LocalRoute> routes;
+  for (int i = 0; i < 2000; ++i)  // 2000 x 4 octets of NLRI: cannot fit one message
+    routes.push_back(LocalRoute{Ipv4Prefix{Ipv4Address{0x0a000000u | (std::uint32_t(i) << 8)}, 24}, std::nullopt});
+  auto out = rib.set_local_routes(routes);
+  auto updates = out.updates_for(kArs0);
+  ASSERT_GT(updates.size(), 1u);
+  std::size_t total = 0;
+  for (const auto& u : updates) {
+    auto bytes = encode_message(u, CodecContext{});
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_LE(bytes.value().size(), 4096u);
+    total += u.nlri.size();
+  }
+  EXPECT_EQ(total, 2000u);
+}
+
+TEST_F(SeedRib, PolicyReload_ReappliedFromAdjRibIn) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  PolicySet deny_all = seed_policy();
+  deny_all.route_maps["rmap-bogon-asns"] = RouteMap{"rmap-bogon-asns", {[] {
+                                                      RouteMapEntry e;
+                                                      e.seq = 5;
+                                                      e.action = FilterAction::Deny;
+                                                      return e;
+                                                    }()}};
+  auto out = rib.replace_policy(deny_all, {ars(kArs0), ars(kArs1), site()});
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
+  auto back = rib.replace_policy(seed_policy(), {ars(kArs0), ars(kArs1), site()});
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);  // no ROUTE-REFRESH needed
+}
+
+TEST(Rib, UnresolvableNextHop_NotInstalled) {
+  Rib rib(options(), seed_policy(), {ars(kArs0)}, [](Ipv4Address nh) { return nh != ip("10.0.200.12"); });
+  rib.peer_up(kArs0, session(kArs0));
+  rib.receive(kArs0, announce({65515}, {"10.100.0.0/16"}, "10.0.200.12"));
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd
