@@ -9,13 +9,16 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,22 +118,6 @@ Result<std::uint16_t> hold_port(Ipv4 source, std::vector<Fd>& held) {
   return static_cast<std::uint16_t>(ntohs(local.sin_port));
 }
 
-std::string bpf_filter(const RunIdentity& run) {
-  const std::string src = to_string(run.source), dst = to_string(run.target);
-  const std::string dport = std::to_string(run.target_port);
-  std::string sports, dports;
-  for (auto p : run.source_ports) {
-    sports += (sports.empty() ? "" : " or ") + std::string("src port ") + std::to_string(p);
-    dports += (dports.empty() ? "" : " or ") + std::string("dst port ") + std::to_string(p);
-  }
-  // Our own SYNs going out (for wire send times), the target's answers, and ICMP
-  // errors addressed to us; reply_match decides which of those are really ours.
-  return "(tcp and src host " + src + " and dst host " + dst + " and dst port " + dport +
-         " and (tcp[13] & 2) != 0 and (" + sports + ")) or (tcp and src host " + dst + " and dst host " + src +
-         " and src port " + dport + " and (" + dports + ")) or (icmp and dst host " + src +
-         " and (icmp[0] == 11 or icmp[0] == 3))";
-}
-
 Result<Pcap> open_capture(const RunIdentity& run) {
   char err[PCAP_ERRBUF_SIZE] = {};
   Pcap p(pcap_create("any", err));
@@ -144,7 +131,7 @@ Result<Pcap> open_capture(const RunIdentity& run) {
   if (rc == PCAP_ERROR_PERM_DENIED) return permission_error("cannot capture");
   if (rc < 0) return Error{std::string("pcap_activate: ") + pcap_geterr(p.get()), "trace", ""};
   bpf_program prog{};
-  const std::string filter = bpf_filter(run);
+  const std::string filter = capture_filter(run);
   if (pcap_compile(p.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
     return Error{std::string("BPF compile: ") + pcap_geterr(p.get()), "trace", ""};
   }
@@ -171,7 +158,7 @@ void on_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
   auto& probes = s.result.probes;
   if (const auto sent = match_sent(*ip, s.result.run)) {
     if (sent->probe_index < probes.size() && probes[sent->probe_index].spec.ttl == sent->ttl &&
-        !probes[sent->probe_index].sent_wire_ns) {
+        probes[sent->probe_index].spec.flow == sent->flow && !probes[sent->probe_index].sent_wire_ns) {
       probes[sent->probe_index].sent_wire_ns = ts;
     }
     return;
@@ -190,21 +177,42 @@ void drain(Session& s) {
   }
 }
 
-// Waits for the capture until `until_ns`, or until `done()` says so.
-template <typename Done>
-void pump(Session& s, std::int64_t until_ns, Done done) {
+// Reads the capture until `until_ns`, or until `done(now)` says so; sleeps until
+// a packet arrives or `wake(now)` (the next probe deadline), whichever is first.
+template <typename Done, typename Wake>
+void pump(Session& s, std::int64_t until_ns, Done done, Wake wake) {
   const int fd = pcap_get_selectable_fd(s.pcap);
   for (;;) {
     drain(s);
     const std::int64_t now = now_ns();
     if (done(now) || now >= until_ns) return;
-    const std::int64_t left_ms = (until_ns - now + 999'999) / 1'000'000;
+    const std::int64_t at = std::min(until_ns, wake(now).value_or(until_ns));
+    const std::int64_t left = std::max<std::int64_t>(at - now, 0);
+    // Short sleeps bound the cost of a missed wakeup (pcap's "any" fd can be late).
+    const std::int64_t sleep = std::min<std::int64_t>(left, 50'000'000);
+    timespec ts{static_cast<time_t>(sleep / 1'000'000'000), static_cast<long>(sleep % 1'000'000'000)};
     pollfd pfd{fd, POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(std::min<std::int64_t>(left_ms, 20)));
+    ::ppoll(&pfd, 1, &ts, nullptr);
   }
 }
 
 }  // namespace
+
+std::string capture_filter(const RunIdentity& run) {
+  const std::string src = to_string(run.source), dst = to_string(run.target);
+  const std::string dport = std::to_string(run.target_port);
+  std::string sports, dports;
+  for (auto p : run.source_ports) {
+    sports += (sports.empty() ? "" : " or ") + std::string("src port ") + std::to_string(p);
+    dports += (dports.empty() ? "" : " or ") + std::string("dst port ") + std::to_string(p);
+  }
+  // Our own SYNs going out (for wire send times), the target's answers, and ICMP
+  // errors addressed to us; reply_match decides which of those are really ours.
+  return "(tcp and src host " + src + " and dst host " + dst + " and dst port " + dport +
+         " and (tcp[13] & 2) != 0 and (" + sports + ")) or (tcp and src host " + dst + " and dst host " + src +
+         " and src port " + dport + " and (" + dports + ")) or (icmp and dst host " + src +
+         " and (icmp[0] == 11 or icmp[0] == 3))";
+}
 
 Status validate(const TraceOptions& o) {
   auto bad = [](const std::string& what, const std::string& fix) { return Error{what, "trace", fix}; };
@@ -212,7 +220,7 @@ Status validate(const TraceOptions& o) {
   if (o.probes < 1) return bad("-q must be at least 1", "use -q 1 (tr) or -q 3 (mtr)");
   if (o.max_hops < 1 || o.max_hops > 255) return bad("--max-hops must be 1-255", "the IPv4 TTL is 8 bits");
   if (o.flows < 1 || o.flows > 64) return bad("--flows must be 1-64", "each flow holds one source port");
-  if (o.gap_limit < 1) return bad("--gap-limit must be at least 1", "");
+  if (o.gap_limit < 1) return bad("--gap-limit must be at least 1", "use --gap-limit 5 (default) or more");
   const long total = long{o.max_hops} * o.probes * o.flows;
   if (total > 65535) return bad("too many probes (" + std::to_string(total) + ")", "lower -q, --flows or --max-hops");
   return Ok{};
@@ -282,12 +290,15 @@ Result<TraceResult> run_trace(const TraceOptions& o) {
       }
       drain(s);
     }
-    pump(s, round_start + o.wait.max_wait_ns + o.wait.floor_ns, [&](std::int64_t now) {
-      return round_complete(probes, round, now, o.wait, o.gap_limit);
-    });
+    pump(
+        s, round_start + o.wait.max_wait_ns + o.wait.floor_ns,
+        [&](std::int64_t now) { return round_complete(probes, round, now, o.wait, o.gap_limit); },
+        [&](std::int64_t now) { return next_deadline_ns(probes, round, now, o.wait); });
     if (round + 1 < rounds) {
       // mtr: keep collecting late answers until the next round is due.
-      pump(s, round_start + o.interval_ns, [](std::int64_t) { return false; });
+      pump(
+          s, round_start + o.interval_ns, [](std::int64_t) { return false; },
+          [](std::int64_t) { return std::optional<std::int64_t>{}; });
     }
   }
   s.result.finished_ns = now_ns();

@@ -162,4 +162,15 @@ bool round_complete(const std::vector<ProbeRecord>& probes, int round, std::int6
   return true;
 }
 
+std::optional<std::int64_t> next_deadline_ns(const std::vector<ProbeRecord>& probes, int round,
+                                             std::int64_t now_ns, const WaitPolicy& policy) {
+  std::optional<std::int64_t> next;
+  for (const auto& p : probes) {
+    if (p.round != round || p.reply) continue;
+    const std::int64_t d = probe_deadline_ns(p, probes, policy);
+    if (d > now_ns && (!next || d < *next)) next = d;
+  }
+  return next;
+}
+
 }  // namespace hairpin::probes

@@ -224,5 +224,13 @@ TEST(RoundComplete, OtherRoundsProbes_AreNotWaitedFor) {
   EXPECT_FALSE(round_complete(p, 1, 2 * kMs, w, 5));
 }
 
+TEST(NextDeadline, SilentHop_WakesAtItsNearDeadlineThenNever) {
+  WaitPolicy w;
+  auto r = seed_trace();  // hop 3 silent: deadline 2 x 184.002 ms after it was sent (0)
+  EXPECT_EQ(next_deadline_ns(r.probes, 0, 0, w), 368'004'000);
+  EXPECT_FALSE(next_deadline_ns(r.probes, 0, 368'004'000, w).has_value());
+  EXPECT_FALSE(next_deadline_ns(r.probes, 1, 0, w).has_value());  // nothing in round 1
+}
+
 }  // namespace
 }  // namespace hairpin::probes

@@ -35,6 +35,10 @@ struct TraceOptions {
   bool resolve = false;        // reverse DNS for responders (Ethr's [name])
 };
 
+// The BPF filter of a run's capture (pcap-filter(7) syntax): this run's SYNs going
+// out, the target's TCP answers to this run's ports, ICMP errors addressed to us.
+std::string capture_filter(const RunIdentity& run);
+
 // Checks that need no privileges (ranges, counts); run_trace calls it too.
 Status validate(const TraceOptions& options);
 

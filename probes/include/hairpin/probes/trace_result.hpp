@@ -105,4 +105,9 @@ std::int64_t probe_deadline_ns(const ProbeRecord& probe, const std::vector<Probe
 bool round_complete(const std::vector<ProbeRecord>& probes, int round, std::int64_t now_ns,
                     const WaitPolicy& policy, int gap_limit);
 
+// The next moment a probe of `round` that is still unanswered reaches its deadline
+// (after `now_ns`), so the engine sleeps exactly until something can change.
+std::optional<std::int64_t> next_deadline_ns(const std::vector<ProbeRecord>& probes, int round,
+                                             std::int64_t now_ns, const WaitPolicy& policy);
+
 }  // namespace hairpin::probes
