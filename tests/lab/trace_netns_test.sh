@@ -24,6 +24,7 @@ LISTENER_PID=""
 cleanup() {
   [ -n "$LISTENER_PID" ] && kill "$LISTENER_PID" 2>/dev/null
   for ns in $A $R1 $R2 $B; do ip netns del "$ns" 2>/dev/null; done
+  rm -rf "/etc/netns/$A"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -35,6 +36,11 @@ in_a() { ip netns exec "$A" "$@"; }
 
 setup() {
   for ns in $A $R1 $R2 $B; do ip netns add "$ns" || return 1; ip -n "$ns" link set lo up; done
+  # ip netns exec bind-mounts /etc/netns/NS/* over /etc: a's names come from this
+  # hosts file, and its resolver is a closed local port, so no lookup leaves a.
+  mkdir -p "/etc/netns/$A"
+  printf '10.77.1.1 r1.hptest.invalid\n' > "/etc/netns/$A/hosts"
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "/etc/netns/$A/resolv.conf"
   ip -n "$A" link add a0 type veth peer name r1a netns "$R1" || return 1
   ip -n "$R1" link add r1b type veth peer name r2a netns "$R2" || return 1
   ip -n "$R2" link add r2b type veth peer name b0 netns "$B" || return 1
@@ -184,7 +190,28 @@ for h in json.load(sys.stdin)["hops"]:
 if [ -n "$ref" ] && [ "$ref" = "$ours" ]; then pass "hops equal traceroute -T"; else
   fail "hops differ from traceroute -T:"$'\n'"traceroute: $ref"$'\n'"hairpin: $ours"; fi
 
-# 9. Could not run: exit 2 with one line.
+# 9. --flows 3: three source ports, every hop probed on each, all on the one path.
+json=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --flows 3 --json); rc=$?
+verdict=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(set(d["source_ports"])) == 3, d["source_ports"]
+for h in d["hops"]:
+    assert sorted(p["flow"] for p in h["probes"]) == [0, 1, 2], h
+    assert len({p["source_port"] for p in h["probes"]}) == 3
+assert [h["responder"] for h in d["hops"]] == ["10.77.1.1", None, "10.77.3.2"]
+assert all(h["received"] == 3 for h in d["hops"] if h["responder"])
+print("good")
+' "$json" 2>&1)
+if [ $rc -eq 0 ] && [ "$verdict" = good ]; then pass "--flows 3"; else fail "--flows (rc=$rc): $verdict"; fi
+
+# 10. --resolve: Ethr's [name] from reverse lookup (a's /etc/hosts, see setup).
+out=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --resolve); rc=$?
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\.hptest\.invalid\] +[0-9.]+(us|ms)$' \
+   && printf '%s\n' "$out" | grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(us|ms)$'; then
+  pass "--resolve"; else fail "--resolve (rc=$rc):"$'\n'"$out"; fi
+
+# 11. Could not run: exit 2 with one line.
 check_usage() {
   local name=$1; shift
   local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
