@@ -20,10 +20,11 @@ done
 
 P=hptest-trace-$$
 A=$P-a R1=$P-r1 R2=$P-r2 B=$P-b
+EA=$P-ea ER=$P-er EX=$P-ex EY=$P-ey EB=$P-eb  # the ECMP path, test 11
 LISTENER_PID=""
 cleanup() {
   [ -n "$LISTENER_PID" ] && kill "$LISTENER_PID" 2>/dev/null
-  for ns in $A $R1 $R2 $B; do ip netns del "$ns" 2>/dev/null; done
+  for ns in $A $R1 $R2 $B $EA $ER $EX $EY $EB; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "/etc/netns/$A"
 }
 trap cleanup EXIT
@@ -211,7 +212,77 @@ if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\
    && printf '%s\n' "$out" | grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(us|ms)$'; then
   pass "--resolve"; else fail "--resolve (rc=$rc):"$'\n'"$out"; fi
 
-# 11. Could not run: exit 2 with one line.
+# 11. ECMP: ea -- er ==(x | y)== eb (target 10.88.9.9 on eb's lo). er hashes on
+# the 5-tuple (fib_multipath_hash_policy=1). One flow: every probe of every TTL
+# takes one branch (Paris-style: the 5-tuple never changes). --flows 8: both
+# branches show up, and each flow stays on its own branch.
+setup_ecmp() {
+  for ns in $EA $ER $EX $EY $EB; do ip netns add "$ns" || return 1; ip -n "$ns" link set lo up; done
+  ip -n "$EA" link add a0 type veth peer name ra netns "$ER" || return 1
+  ip -n "$ER" link add rx type veth peer name xr netns "$EX" || return 1
+  ip -n "$ER" link add ry type veth peer name yr netns "$EY" || return 1
+  ip -n "$EX" link add xb type veth peer name bx netns "$EB" || return 1
+  ip -n "$EY" link add yb type veth peer name by netns "$EB" || return 1
+  ip -n "$EA" addr add 10.88.1.2/24 dev a0; ip -n "$ER" addr add 10.88.1.1/24 dev ra
+  ip -n "$ER" addr add 10.88.2.1/24 dev rx; ip -n "$EX" addr add 10.88.2.2/24 dev xr
+  ip -n "$ER" addr add 10.88.3.1/24 dev ry; ip -n "$EY" addr add 10.88.3.2/24 dev yr
+  ip -n "$EX" addr add 10.88.5.1/24 dev xb; ip -n "$EB" addr add 10.88.5.2/24 dev bx
+  ip -n "$EY" addr add 10.88.6.1/24 dev yb; ip -n "$EB" addr add 10.88.6.2/24 dev by
+  ip -n "$EB" addr add 10.88.9.9/32 dev lo
+  local l
+  for l in "$EA a0" "$ER ra" "$ER rx" "$ER ry" "$EX xr" "$EX xb" "$EY yr" "$EY yb" "$EB bx" "$EB by"; do
+    set -- $l; ip -n "$1" link set "$2" up
+  done
+  ip -n "$EA" route add default via 10.88.1.1
+  ip netns exec "$ER" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 net.ipv4.icmp_ratelimit=0
+  ip -n "$ER" route add 10.88.9.9/32 nexthop via 10.88.2.2 nexthop via 10.88.3.2 || return 1
+  for ns in $EX $EY; do
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+    ip -n "$ns" route add 10.88.1.0/24 via "10.88.$([ "$ns" = "$EX" ] && echo 2 || echo 3).1"
+  done
+  ip -n "$EX" route add 10.88.9.9/32 via 10.88.5.2
+  ip -n "$EY" route add 10.88.9.9/32 via 10.88.6.2
+  ip -n "$EB" route add default via 10.88.5.1
+  for ns in $EB $ER $EX $EY; do ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0; done
+  local up
+  for _ in $(seq 1 50); do
+    up=$(for ns in $EA $ER $EX $EY $EB; do ip -n "$ns" -o link show; done | grep -c LOWER_UP)
+    [ "$up" -ge 15 ] && return 0   # 10 veth ends + 5 lo
+    sleep 0.1
+  done
+  return 1
+}
+ecmp_check() {  # ecmp_check FLOWS: prints "good" or why not
+  ip netns exec "$EA" "$HAIRPIN" trace 10.88.9.9 -p 22 -q 10 --flows "$1" --json | python3 -c '
+import json, sys
+flows = int(sys.argv[1])
+d = json.load(sys.stdin)
+assert d["reached"] and d["final_ttl"] == 3, (d["reached"], d["final_ttl"])
+hop2 = d["hops"][1]
+seen = {p["responder"] for p in hop2["probes"] if p["reply"]}
+per_flow = {}
+for p in hop2["probes"]:
+    if p["reply"]:
+        per_flow.setdefault(p["flow"], set()).add(p["responder"])
+assert all(len(r) == 1 for r in per_flow.values()), ("a flow changed branch", per_flow)
+if flows == 1:
+    assert len(seen) == 1 and hop2["other_responders"] == [], ("one flow, several branches", seen)
+else:
+    assert seen == {"10.88.2.2", "10.88.3.2"}, ("not both branches", seen)
+print("good")
+' "$1" 2>&1
+}
+if setup_ecmp; then
+  verdict=$(ecmp_check 1)
+  [ "$verdict" = good ] && pass "one flow stays on one ECMP branch (Paris)" || fail "ECMP, one flow: $verdict"
+  # Eight flows miss a branch with probability 2/256; three tries make a flake ~1e-6.
+  for _ in 1 2 3; do verdict=$(ecmp_check 8); [ "$verdict" = good ] && break; done
+  [ "$verdict" = good ] && pass "--flows 8 sees both ECMP branches" || fail "ECMP, 8 flows: $verdict"
+else
+  fail "could not build the ECMP namespaces"
+fi
+
+# 12. Could not run: exit 2 with one line.
 check_usage() {
   local name=$1; shift
   local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
