@@ -271,12 +271,13 @@ void Rib::accept(PeerState& p, const Ipv4Prefix& prefix, RibOutput& out, Dirty& 
   recompute(prefix, out, dirty);
 }
 
-RibOutput Rib::peer_up(Ipv4Address peer, const Negotiated& negotiated) {
+RibOutput Rib::peer_up(Ipv4Address peer, const Negotiated& negotiated, std::optional<Ipv4Address> local_address) {
   RibOutput out;
   auto it = peers_.find(peer);
   if (it == peers_.end()) return out;
   auto& p = it->second;
   p.session = negotiated;
+  if (local_address) p.config.local_address = *local_address;
   p.out.clear();
   p.announced = 0;
   Dirty dirty;
@@ -295,6 +296,8 @@ RibOutput Rib::peer_down(Ipv4Address peer) {
   p.session.reset();
   p.out.clear();
   p.in.clear();
+  p.stale.clear();
+  p.refreshing = false;
   std::vector<Ipv4Prefix> gone;
   for (const auto& [prefix, attrs] : p.accepted) gone.push_back(prefix);
   p.accepted.clear();
@@ -316,6 +319,7 @@ RibOutput Rib::receive(Ipv4Address peer, const Update& update) {
     withdrawn.insert(withdrawn.end(), update.attributes.mp_unreach->withdrawn.begin(),
                      update.attributes.mp_unreach->withdrawn.end());
   for (const auto& prefix : withdrawn) {
+    p.stale.erase(prefix);
     p.in.erase(prefix);
     accept(p, prefix, out, dirty);
   }
@@ -328,6 +332,7 @@ RibOutput Rib::receive(Ipv4Address peer, const Update& update) {
   attrs.mp_reach.reset();
   attrs.mp_unreach.reset();
   for (const auto& prefix : nlri) {
+    p.stale.erase(prefix);
     p.in[prefix] = attrs;
     accept(p, prefix, out, dirty);
   }
@@ -343,8 +348,29 @@ RibOutput Rib::route_refresh(Ipv4Address peer, const RouteRefresh& request) {
   RibOutput out;
   auto it = peers_.find(peer);
   if (it == peers_.end() || !it->second.session) return out;
-  if (request.subtype != RouteRefreshSubtype::Normal || request.afi_safi != AfiSafi{}) return out;
+  if (request.afi_safi != AfiSafi{}) return out;
   auto& p = it->second;
+  if (request.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh) {
+    // RFC 7313 4.2: the peer re-sends its table; what it does not repeat before
+    // EoRR is stale and goes away then.
+    p.stale.clear();
+    for (const auto& [prefix, attrs] : p.in) p.stale.insert(prefix);
+    p.refreshing = true;
+    return out;
+  }
+  if (request.subtype == RouteRefreshSubtype::EndOfRouteRefresh) {
+    if (!p.refreshing) return out;
+    p.refreshing = false;
+    Dirty dirty;
+    for (const auto& prefix : p.stale) {
+      p.in.erase(prefix);
+      accept(p, prefix, out, dirty);
+    }
+    p.stale.clear();
+    flush(dirty, out);
+    return out;
+  }
+  if (request.subtype != RouteRefreshSubtype::Normal) return out;
   // RFC 2918 4: re-send the whole Adj-RIB-Out; RFC 7313 4: wrapped in BoRR/EoRR
   // when the peer supports enhanced route refresh.
   bool enhanced = p.session->enhanced_route_refresh;

@@ -274,6 +274,17 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
           } else if (state_ != SessionState::Idle) {
             fail(out, "TCP connection closed");
           }
+        } else if constexpr (std::is_same_v<E, OpenCollisionDump>) {
+          // RFC 4271 6.8 / event 23: Cease (Connection Collision Resolution), then
+          // Idle for good: the other connection carries the session.
+          if (state_ == SessionState::Idle) return;
+          started_ = false;
+          if (state_ == SessionState::OpenSent || state_ == SessionState::OpenConfirm ||
+              state_ == SessionState::Established)
+            send_notification(Notification{ErrorCode::Cease,
+                                           static_cast<std::uint8_t>(CeaseSubcode::ConnectionCollisionResolution), {}},
+                              out);
+          fail(out, "connection collision");
         } else if constexpr (std::is_same_v<E, BytesReceived>) {
           buffer_.insert(buffer_.end(), e.bytes.begin(), e.bytes.end());
           while (state_ != SessionState::Idle) {

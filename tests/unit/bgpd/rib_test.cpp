@@ -308,3 +308,27 @@ TEST(Rib, UnresolvableNextHop_NotInstalled) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+TEST_F(SeedRib, EnhancedRefreshFromPeer_RoutesNotRepeatedBeforeEorrWithdrawn) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16", "10.200.0.0/16"}));
+  rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::BeginningOfRouteRefresh});
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  auto out = rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::EndOfRouteRefresh});
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.200.0.0/16"), {}}}));
+}
+
+TEST_F(SeedRib, EorrWithoutBorr_Ignored) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::EndOfRouteRefresh});
+  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

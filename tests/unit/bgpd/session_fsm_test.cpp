@@ -475,3 +475,23 @@ TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+TEST(SessionFsm, CollisionDump_CeaseCollisionResolutionNoRestart) {
+  Harness h;
+  h.event(ManualStart{});
+  h.event(TcpConnectionConfirmed{});
+  h.receive(ars_open());
+  ASSERT_EQ(h.fsm.state(), SessionState::OpenConfirm);
+  h.event(OpenCollisionDump{});
+  EXPECT_EQ(h.fsm.state(), SessionState::Idle);
+  auto n = h.sent_of<Notification>().at(0);
+  EXPECT_EQ(n.code, ErrorCode::Cease);
+  EXPECT_EQ(n.subcode, static_cast<std::uint8_t>(CeaseSubcode::ConnectionCollisionResolution));
+  EXPECT_EQ(h.timers.count(Timer::IdleHold), 0u);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

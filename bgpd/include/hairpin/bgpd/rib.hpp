@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -92,9 +93,13 @@ class Rib {
   Rib(RibOptions options, PolicySet policy, std::vector<RibPeer> peers,
       NextHopResolver resolver = [](Ipv4Address) { return true; });
 
-  RibOutput peer_up(Ipv4Address peer, const Negotiated& negotiated);
+  // `local_address`: our end of the TCP session, the NEXT_HOP we advertise.
+  RibOutput peer_up(Ipv4Address peer, const Negotiated& negotiated,
+                    std::optional<Ipv4Address> local_address = std::nullopt);
   RibOutput peer_down(Ipv4Address peer);
   RibOutput receive(Ipv4Address peer, const Update& update);
+  // Normal: the peer asks for our table. BoRR/EoRR: the peer is re-sending its
+  // table; routes it did not repeat by EoRR are withdrawn (RFC 7313 4.2).
   RibOutput route_refresh(Ipv4Address peer, const RouteRefresh& request);
   RibOutput set_local_routes(std::vector<LocalRoute> routes);
   // Reload: inbound policy re-run over every Adj-RIB-In, outbound over the Loc-RIB.
@@ -118,6 +123,8 @@ class Rib {
     std::uint64_t announced = 0;
     std::map<Ipv4Prefix, std::uint64_t> received_order;
     bool warned_near_limit = false;
+    std::set<Ipv4Prefix> stale;  // between the peer's BoRR and EoRR (RFC 7313 4.2)
+    bool refreshing = false;
   };
   bool external(const PeerState& p) const { return p.config.peer_as != options_.local_as; }
   std::optional<PathAttributes> inbound(const PeerState& p, const Ipv4Prefix& prefix, const PathAttributes& attrs) const;

@@ -66,9 +66,10 @@ struct TcpConnectionConfirmed {};  // RFC 4271 event 17: we accepted the peer's 
 struct TcpCrAcked {};              // RFC 4271 event 16: our connection attempt succeeded
 struct TcpConnectionFails {};      // RFC 4271 event 18
 struct BytesReceived { std::span<const std::uint8_t> bytes; };
+struct OpenCollisionDump {};        // RFC 4271 event 23: this connection lost a collision
 using SessionEvent =
     std::variant<ManualStart, ManualStop, TimerExpired, TcpConnectionConfirmed, TcpCrAcked, TcpConnectionFails,
-                 BytesReceived>;
+                 BytesReceived, OpenCollisionDump>;
 
 // ---- actions ------------------------------------------------------------------
 

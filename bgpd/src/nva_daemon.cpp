@@ -1,0 +1,530 @@
+// NVA daemon: Boost.Asio sockets and timers around SessionFsm and Rib.
+// Single-threaded: every handler runs on the caller's io_context.
+
+#include "hairpin/bgpd/nva_daemon.hpp"
+
+#include <ifaddrs.h>
+#include <csignal>
+#include <netinet/in.h>
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <iostream>
+
+namespace hairpin::bgpd {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+Result<Ipv4Address> choose_router_id(const NvaConfig& config) {
+  if (config.bgp && config.bgp->router_id) return *config.bgp->router_id;
+  std::uint32_t best = 0;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (auto* a = list; a; a = a->ifa_next) {
+      if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+      auto v = ntohl(reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr);
+      if ((v >> 24) == 127) continue;
+      best = std::max(best, v);
+    }
+    freeifaddrs(list);
+  }
+  if (best == 0)
+    return Error{"no router-id: no IPv4 address on this host", "", "add 'bgp router-id A.B.C.D' under 'router bgp'"};
+  return Ipv4Address{best};
+}
+
+namespace {
+
+asio::ip::address_v4 to_asio(Ipv4Address a) { return asio::ip::address_v4(a.value); }
+Ipv4Address from_asio(const asio::ip::address& a) {
+  return a.is_v4() ? Ipv4Address{a.to_v4().to_uint()} : Ipv4Address{};
+}
+
+// One TCP connection's socket and write queue. Outlives its Connection while a
+// final NOTIFICATION drains, then closes itself.
+struct Wire : std::enable_shared_from_this<Wire> {
+  explicit Wire(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  std::deque<Bytes> queue;
+  bool writing = false;
+  bool closing = false;
+  std::array<std::uint8_t, 65536> read_buffer{};
+
+  void send(Bytes bytes) {
+    queue.push_back(std::move(bytes));
+    if (!writing) write_next();
+  }
+  void write_next() {
+    if (queue.empty()) {
+      writing = false;
+      if (closing) close_now();
+      return;
+    }
+    writing = true;
+    auto self = shared_from_this();
+    asio::async_write(socket, asio::buffer(queue.front()), [self](boost::system::error_code ec, std::size_t) {
+      self->queue.pop_front();
+      if (ec) {
+        self->queue.clear();
+        self->writing = false;
+        self->close_now();
+        return;
+      }
+      self->write_next();
+    });
+  }
+  void close_after_writes() {
+    closing = true;
+    if (!writing) close_now();
+  }
+  void close_now() {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+};
+
+}  // namespace
+
+struct NvaDaemon::Impl {
+  struct Neighbor;
+
+  struct Connection : std::enable_shared_from_this<Connection> {
+    Connection(Impl& d, Neighbor& n, SessionConfig config, bool outbound)
+        : daemon(d), neighbor(n), fsm(std::move(config)), outbound(outbound) {}
+    Impl& daemon;
+    Neighbor& neighbor;
+    SessionFsm fsm;
+    bool outbound;
+    std::shared_ptr<Wire> wire;
+    std::map<Timer, std::unique_ptr<asio::steady_timer>> timers;
+    std::map<Timer, std::uint64_t> timer_generation;
+    bool discarded = false;
+  };
+
+  struct Neighbor {
+    NeighborConfig config;
+    std::shared_ptr<Connection> out;
+    std::vector<std::shared_ptr<Connection>> in;
+    Connection* established = nullptr;
+    bool out_stopped = false;  // we stopped dialing for a peer-opened session
+  };
+
+  Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
+      : io(io), config(std::move(config)), options(options), acceptor(io) {}
+
+  asio::io_context& io;
+  NvaConfig config;
+  DaemonOptions options;
+  tcp::acceptor acceptor;
+  Ipv4Address router_id;
+  std::unique_ptr<Rib> rib;
+  std::map<Ipv4Address, std::unique_ptr<Neighbor>> neighbors;
+  bool stopping = false;
+
+  std::ostream& sink() { return options.log ? *options.log : std::cerr; }
+  std::ostream& log() { return sink() << "hairpin nva: "; }
+
+  SessionConfig session_config(const NeighborConfig& n, bool passive) const {
+    SessionConfig s;
+    s.local_as = config.bgp->asn;
+    s.router_id = router_id;
+    s.peer_as = n.remote_as;
+    s.hold_time = n.hold_time.value_or(config.bgp->hold_time);
+    s.keepalive = n.keepalive.value_or(config.bgp->keepalive);
+    s.passive = passive;
+    return s;
+  }
+
+  std::vector<RibPeer> rib_peers() const {
+    std::vector<RibPeer> peers;
+    for (const auto& n : config.bgp->neighbors) {
+      if (!n.activate) continue;
+      RibPeer p;
+      p.address = n.address;
+      p.peer_as = n.remote_as;
+      p.route_map_in = n.route_map_in;
+      p.route_map_out = n.route_map_out;
+      p.prefix_list_in = n.prefix_list_in;
+      p.prefix_list_out = n.prefix_list_out;
+      p.maximum_prefix = n.maximum_prefix;
+      peers.push_back(p);
+    }
+    return peers;
+  }
+
+  // `network` statements that pass FRR's import-check against the config's own
+  // static routes and interface addresses (the kernel table is the FIB's job).
+  std::vector<LocalRoute> local_routes() {
+    std::vector<LocalRoute> out;
+    for (const auto& net : config.bgp->networks) {
+      bool present = !config.bgp->network_import_check;
+      for (const auto& r : config.static_routes) present |= r.prefix == net.prefix;
+      for (const auto& a : config.interface_addresses) {
+        std::uint32_t mask = a.length == 0 ? 0 : ~std::uint32_t{0} << (32 - a.length);
+        present |= Ipv4Prefix{Ipv4Address{a.address.value & mask}, a.length} == net.prefix;
+      }
+      if (present) out.push_back(LocalRoute{net.prefix, net.route_map});
+      else
+        log() << "network " << net.prefix.to_string()
+              << " not advertised: no matching route (import-check); add 'ip route " << net.prefix.to_string()
+              << " blackhole'\n";
+    }
+    return out;
+  }
+
+  std::uint8_t ttl_for(const NeighborConfig& n) const {
+    if (n.remote_as == config.bgp->asn) return 255;  // iBGP: not limited
+    return n.ebgp_multihop.value_or(1);              // eBGP: directly connected unless multihop
+  }
+
+  // ---- actions ------------------------------------------------------------------
+
+  void act(Connection& c, const std::vector<SessionAction>& actions) {
+    for (const auto& action : actions) {
+      if (c.discarded) return;
+      std::visit([&](const auto& a) { carry_out(c, a); }, action);
+    }
+  }
+
+  void carry_out(Connection& c, const ConnectTcp&) {
+    auto& n = c.neighbor;
+    if (c.wire) c.wire->close_now();
+    c.wire = std::make_shared<Wire>(io);
+    boost::system::error_code ec;
+    c.wire->socket.open(tcp::v4(), ec);
+    if (!ec && n.config.update_source) {
+      if (auto src = Ipv4Address::parse(*n.config.update_source))
+        c.wire->socket.bind(tcp::endpoint(to_asio(*src), 0), ec);
+    }
+    if (!ec) c.wire->socket.set_option(asio::ip::unicast::hops(ttl_for(n.config)), ec);
+    if (ec) {
+      log() << "neighbor " << n.config.address.to_string() << ": cannot open a socket: " << ec.message() << '\n';
+      return act(c, c.fsm.handle(TcpConnectionFails{}));
+    }
+    auto self = c.shared_from_this();
+    auto wire = c.wire;
+    wire->socket.async_connect(tcp::endpoint(to_asio(n.config.address), options.bgp_port),
+                               [this, self, wire](boost::system::error_code ec) {
+                                 if (self->discarded || self->wire != wire) return;
+                                 if (ec) return after(*self, self->fsm.handle(TcpConnectionFails{}));
+                                 start_reading(*self);
+                                 after(*self, self->fsm.handle(TcpCrAcked{}));
+                               });
+  }
+
+  void carry_out(Connection& c, const DropTcp&) {
+    if (c.wire) c.wire->close_after_writes();
+    c.wire.reset();
+  }
+
+  void carry_out(Connection& c, const SendBytes& s) {
+    if (c.wire) c.wire->send(s.bytes);
+  }
+
+  void carry_out(Connection& c, const StartTimer& s) {
+    auto& timer = c.timers[s.timer];
+    if (!timer) timer = std::make_unique<asio::steady_timer>(io);
+    timer->cancel();
+    std::uint64_t generation = ++c.timer_generation[s.timer];
+    timer->expires_after(s.after);
+    auto self = c.shared_from_this();
+    Timer which = s.timer;
+    timer->async_wait([this, self, which, generation](boost::system::error_code ec) {
+      if (ec || self->discarded || self->timer_generation[which] != generation) return;
+      after(*self, self->fsm.handle(TimerExpired{which}));
+    });
+  }
+
+  void carry_out(Connection& c, const StopTimer& s) {
+    ++c.timer_generation[s.timer];
+    if (auto it = c.timers.find(s.timer); it != c.timers.end()) it->second->cancel();
+  }
+
+  void carry_out(Connection& c, const SessionUp& up) {
+    auto& n = c.neighbor;
+    n.established = &c;
+    std::optional<Ipv4Address> local;
+    if (c.wire) {
+      boost::system::error_code ec;
+      auto ep = c.wire->socket.local_endpoint(ec);
+      if (!ec) local = from_asio(ep.address());
+    }
+    log() << "neighbor " << n.config.address.to_string() << ": Established (AS " << up.negotiated.peer_as
+          << ", hold " << up.negotiated.hold_time << " s, " << (c.outbound ? "we connected" : "peer connected")
+          << ")\n";
+    // The session is up on this connection: the other one stops dialing.
+    if (!c.outbound && n.out && (n.out->fsm.state() == SessionState::Connect || n.out->fsm.state() == SessionState::Active)) {
+      n.out_stopped = true;
+      act(*n.out, n.out->fsm.handle(ManualStop{}));
+    }
+    dispatch(rib->peer_up(n.config.address, up.negotiated, local));
+  }
+
+  void carry_out(Connection& c, const SessionDown& down) {
+    auto& n = c.neighbor;
+    if (n.established != &c) return;
+    n.established = nullptr;
+    log() << "neighbor " << n.config.address.to_string() << ": left Established: " << down.reason << '\n';
+    dispatch(rib->peer_down(n.config.address));
+  }
+
+  void carry_out(Connection& c, const ReceivedUpdate& u) {
+    for (const auto& note : u.notes)
+      log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
+    dispatch(rib->receive(c.neighbor.config.address, u.update));
+  }
+
+  void carry_out(Connection& c, const ReceivedRouteRefresh& r) {
+    const char* what = r.refresh.subtype == RouteRefreshSubtype::Normal ? "route refresh requested"
+                       : r.refresh.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh
+                           ? "peer re-sending its routes (BoRR)"
+                           : "peer finished re-sending its routes (EoRR)";
+    log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << what << '\n';
+    dispatch(rib->route_refresh(c.neighbor.config.address, r.refresh));
+  }
+
+  void dispatch(const RibOutput& out) {
+    for (const auto& o : out.send) {
+      auto it = neighbors.find(o.peer);
+      if (it == neighbors.end() || !it->second->established) continue;
+      Connection& c = *it->second->established;
+      if (const auto* u = std::get_if<Update>(&o.message)) {
+        auto actions = c.fsm.send_update(*u);
+        if (!actions) {
+          log() << "neighbor " << o.peer.to_string() << ": " << actions.error().to_string() << '\n';
+          continue;
+        }
+        act(c, actions.value());
+      } else {
+        act(c, c.fsm.send_refresh_marker(std::get<RouteRefresh>(o.message).subtype));
+      }
+    }
+    for (const auto& f : out.fib) {
+      log() << "rib: " << f.prefix.to_string();
+      if (f.next_hops.empty()) sink() << " removed";
+      for (const auto& nh : f.next_hops) sink() << " via " << nh.to_string();
+      sink() << '\n';
+    }
+    for (const auto& p : out.problems) {
+      log() << p.message << '\n';
+      if (p.kind == RibProblemKind::MaximumPrefixExceeded) {
+        auto it = neighbors.find(p.peer);
+        if (it != neighbors.end() && it->second->established)
+          act(*it->second->established, it->second->established->fsm.handle(ManualStop{}));
+      }
+    }
+  }
+
+  // After each event: resolve collisions (RFC 4271 6.8) and forget dead incoming
+  // connections, restarting our own dialing if nothing else carries the session.
+  void after(Connection& c, const std::vector<SessionAction>& actions) {
+    act(c, actions);
+    Neighbor& n = c.neighbor;
+    auto opened = [](const std::shared_ptr<Connection>& x) {
+      return x && (x->fsm.state() == SessionState::OpenConfirm || x->fsm.state() == SessionState::Established);
+    };
+    for (auto& in : n.in) {
+      if (!opened(in) || !opened(n.out)) continue;
+      auto peer_id = in->fsm.negotiated()->peer_router_id;
+      auto loser = resolve_collision(router_id, peer_id) == CollisionWinner::ConnectionWeOpened ? in : n.out;
+      log() << "neighbor " << n.config.address.to_string() << ": connection collision, closing the connection "
+            << (loser == in ? "the peer opened" : "we opened") << '\n';
+      if (loser == n.out) n.out_stopped = true;
+      act(*loser, loser->fsm.handle(OpenCollisionDump{}));
+    }
+    asio::post(io, [this, addr = n.config.address] { tidy(addr); });
+  }
+
+  void tidy(Ipv4Address address) {
+    auto it = neighbors.find(address);
+    if (it == neighbors.end()) return;
+    Neighbor& n = *it->second;
+    std::erase_if(n.in, [&](const std::shared_ptr<Connection>& x) {
+      if (x->fsm.state() != SessionState::Idle) return false;
+      discard(*x);
+      return true;
+    });
+    bool carried = n.established || !n.in.empty();
+    if (!stopping && !carried && n.out && n.out_stopped && n.out->fsm.state() == SessionState::Idle) {
+      // Our dialing was stopped for a peer-opened session that is now gone.
+      n.out_stopped = false;
+      act(*n.out, n.out->fsm.handle(ManualStart{}));
+    }
+  }
+
+  void discard(Connection& c) {
+    c.discarded = true;
+    for (auto& [t, timer] : c.timers) timer->cancel();
+    if (c.wire) c.wire->close_after_writes();
+    c.wire.reset();
+  }
+
+  void start_reading(Connection& c) {
+    auto self = c.shared_from_this();
+    auto wire = c.wire;
+    if (!wire) return;
+    wire->socket.async_read_some(asio::buffer(wire->read_buffer), [this, self, wire](boost::system::error_code ec,
+                                                                                     std::size_t n) {
+      if (self->discarded || self->wire != wire) return;
+      if (ec) return after(*self, self->fsm.handle(TcpConnectionFails{}));
+      after(*self, self->fsm.handle(BytesReceived{std::span<const std::uint8_t>(wire->read_buffer.data(), n)}));
+      if (!self->discarded && self->wire == wire) start_reading(*self);
+    });
+  }
+
+  void accept_next() {
+    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec != asio::error::operation_aborted) {
+          log() << "accept failed: " << ec.message() << '\n';
+          accept_next();
+        }
+        return;
+      }
+      boost::system::error_code e2;
+      auto remote = socket.remote_endpoint(e2);
+      Ipv4Address from = e2 ? Ipv4Address{} : from_asio(remote.address());
+      auto it = neighbors.find(from);
+      if (it == neighbors.end() || stopping) {
+        log() << "connection from " << from.to_string() << " refused: not a configured neighbor\n";
+        socket.close(e2);
+        return accept_next();
+      }
+      Neighbor& n = *it->second;
+      if (n.established) {  // RFC 4271 6.8: an Established session wins; close the newcomer
+        socket.close(e2);
+        return accept_next();
+      }
+      auto c = std::make_shared<Connection>(*this, n, session_config(n.config, true), false);
+      c->wire = std::make_shared<Wire>(io);
+      c->wire->socket = std::move(socket);
+      c->wire->socket.set_option(asio::ip::unicast::hops(ttl_for(n.config)), e2);
+      n.in.push_back(c);
+      // The outbound attempt that has not reached the peer yet gives way.
+      if (n.out && n.out->fsm.state() == SessionState::Connect) {
+        if (n.out->wire) n.out->wire->close_now();
+        n.out->wire.reset();
+        act(*n.out, n.out->fsm.handle(TcpConnectionFails{}));
+      }
+      act(*c, c->fsm.handle(ManualStart{}));
+      start_reading(*c);
+      after(*c, c->fsm.handle(TcpConnectionConfirmed{}));
+      accept_next();
+    });
+  }
+};
+
+NvaDaemon::NvaDaemon(asio::io_context& io, NvaConfig config, DaemonOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(config), options)) {}
+
+NvaDaemon::~NvaDaemon() = default;
+
+Status NvaDaemon::start() {
+  auto& d = *impl_;
+  if (!d.config.bgp) return Error{"no 'router bgp' in the config", "", "add 'router bgp ASN' with its neighbors"};
+  auto id = choose_router_id(d.config);
+  if (!id) return id.error();
+  d.router_id = id.value();
+
+  RibOptions ro;
+  ro.local_as = d.config.bgp->asn;
+  ro.router_id = d.router_id;
+  ro.ebgp_requires_policy = d.config.bgp->ebgp_requires_policy;
+  ro.maximum_paths = d.config.bgp->maximum_paths;
+  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers());
+
+  boost::system::error_code ec;
+  tcp::endpoint listen(d.options.listen_address ? asio::ip::address(to_asio(*d.options.listen_address))
+                                                : asio::ip::address(asio::ip::address_v4::any()),
+                       d.options.bgp_port);
+  d.acceptor.open(listen.protocol(), ec);
+  if (!ec) d.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) d.acceptor.bind(listen, ec);
+  if (!ec) d.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::string fix = ec == asio::error::access_denied
+                          ? "run as root or grant CAP_NET_BIND_SERVICE to bind port " + std::to_string(d.options.bgp_port)
+                          : "stop whatever else listens on TCP port " + std::to_string(d.options.bgp_port) +
+                                " (another bgpd?)";
+    return Error{"cannot listen on TCP port " + std::to_string(d.options.bgp_port) + ": " + ec.message(), "", fix};
+  }
+  d.accept_next();
+  d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
+          << d.options.bgp_port << '\n';
+  d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  for (const auto& n : d.config.bgp->neighbors) {
+    auto neighbor = std::make_unique<Impl::Neighbor>();
+    neighbor->config = n;
+    auto* raw = neighbor.get();
+    d.neighbors[n.address] = std::move(neighbor);
+    if (n.shutdown) continue;
+    raw->out = std::make_shared<Impl::Connection>(d, *raw, d.session_config(n, false), true);
+    d.act(*raw->out, raw->out->fsm.handle(ManualStart{}));
+  }
+  return Ok{};
+}
+
+void NvaDaemon::stop() {
+  auto& d = *impl_;
+  d.stopping = true;
+  boost::system::error_code ec;
+  d.acceptor.close(ec);
+  for (auto& [address, n] : d.neighbors) {
+    for (auto& in : n->in) {
+      d.act(*in, in->fsm.handle(ManualStop{}));
+      d.discard(*in);
+    }
+    if (n->out) {
+      d.act(*n->out, n->out->fsm.handle(ManualStop{}));
+      d.discard(*n->out);
+    }
+  }
+}
+
+Ipv4Address NvaDaemon::router_id() const { return impl_->router_id; }
+
+const Rib& NvaDaemon::rib() const { return *impl_->rib; }
+
+std::vector<NeighborStatus> NvaDaemon::neighbors() const {
+  std::vector<NeighborStatus> out;
+  for (const auto& [address, n] : impl_->neighbors) {
+    NeighborStatus s;
+    s.address = address;
+    s.remote_as = n->config.remote_as;
+    const Impl::Connection* c = n->established ? n->established : n->out.get();
+    if (!n->established)
+      for (const auto& in : n->in)
+        if (!c || in->fsm.state() > c->fsm.state()) c = in.get();
+    if (c) {
+      s.state = c->fsm.state();
+      if (c->fsm.last_notification()) s.last_notification = c->fsm.last_notification()->to_string();
+    }
+    if (auto* in = impl_->rib->adj_rib_in(address)) s.prefixes_received = in->size();
+    if (auto* o = impl_->rib->adj_rib_out(address)) s.prefixes_sent = o->size();
+    s.announcements_sent = impl_->rib->announcements_sent(address);
+    out.push_back(s);
+  }
+  return out;
+}
+
+int run_nva(NvaConfig config, DaemonOptions options) {
+  asio::io_context io;
+  NvaDaemon daemon(io, std::move(config), options);
+  std::ostream& log = options.log ? *options.log : std::cerr;
+  if (auto started = daemon.start(); !started) {
+    log << "hairpin nva: " << started.error().to_string() << '\n';
+    return 2;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    log << "hairpin nva: stopping\n";
+    daemon.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace hairpin::bgpd

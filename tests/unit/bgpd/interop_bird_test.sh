@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Interop (label `lab`): our NVA daemon against BIRD 2 playing an ARS instance.
+#
+# Private namespaces hptest-bgp-io-nva / hptest-bgp-io-ars joined by a veth; the
+# root namespace is never touched. The NVA runs the seed's policy with the
+# supernet originated by a blackhole route. Checked from both sides:
+#   - the session reaches Established (BIRD's view);
+#   - BIRD receives 10.0.0.0/8 with AS path 65001 and next hop = the NVA;
+#   - the NVA accepts the site prefixes and drops the bogon path (NVA log);
+#   - nothing with 65515 in its path comes back to BIRD;
+#   - BIRD's route refresh makes the NVA re-send its table;
+#   - stopping the NVA sends Cease (BIRD's view).
+# Usage: interop_bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+set -euo pipefail
+
+hairpin=${1:?usage: interop_bird_test.sh PATH/TO/hairpin}
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
+  exit 77
+fi
+command -v bird >/dev/null || { echo "SKIP: bird not installed"; exit 77; }
+
+work=$(mktemp -d /tmp/hptest-bgp-io-XXXXXX)
+NS_N=hptest-bgp-io-nva
+NS_A=hptest-bgp-io-ars
+nva_pid=""
+cleanup() {
+  set +e
+  [[ -n $nva_pid ]] && kill "$nva_pid" 2>/dev/null && wait "$nva_pid" 2>/dev/null
+  [[ -s $work/bird.pid ]] && kill "$(cat "$work/bird.pid")" 2>/dev/null
+  sleep 0.5
+  ip netns del "$NS_N" 2>/dev/null
+  ip netns del "$NS_A" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns add "$NS_N"
+ip netns add "$NS_A"
+ip -n "$NS_N" link add veth-nva type veth peer name veth-ars netns "$NS_A"
+ip -n "$NS_N" addr add 10.99.2.2/30 dev veth-nva
+ip -n "$NS_A" addr add 10.99.2.1/30 dev veth-ars
+for ns in "$NS_N" "$NS_A"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_N" link set veth-nva up
+ip -n "$NS_A" link set veth-ars up
+
+cat > "$work/nva.frr" <<'FRR'
+frr defaults traditional
+ip route 10.0.0.0/8 blackhole
+router bgp 65001
+ bgp router-id 10.99.2.2
+ neighbor 10.99.2.1 remote-as 65515
+ neighbor 10.99.2.1 ebgp-multihop 255
+ address-family ipv4 unicast
+  network 10.0.0.0/8
+  neighbor 10.99.2.1 soft-reconfiguration inbound
+  neighbor 10.99.2.1 route-map rmap-bogon-asns in
+  neighbor 10.99.2.1 route-map rmap-azure-asns out
+ exit-address-family
+exit
+FRR
+here=$(cd "$(dirname "$0")" && pwd)
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+
+cat > "$work/bird.conf" <<BIRD
+router id 10.99.2.1;
+log "$work/bird.log" all;
+protocol device {}
+protocol static sites { ipv4;
+  route 10.100.0.0/16 blackhole;
+  route 10.200.0.0/16 blackhole;
+  route 192.0.2.0/24 blackhole;
+}
+filter to_nva {
+  if net = 10.100.0.0/16 then { bgp_path.prepend(65100); bgp_path.prepend(12076); }
+  if net = 10.200.0.0/16 then { bgp_path.prepend(65200); bgp_path.prepend(12076); }
+  if net = 192.0.2.0/24 then bgp_path.prepend(23456);
+  accept;
+}
+protocol bgp nva {
+  local 10.99.2.1 as 65515;
+  neighbor 10.99.2.2 as 65001;
+  multihop;
+  hold time 180; keepalive time 60;
+  allow local as;
+  ipv4 { import all; export filter to_nva; };
+}
+BIRD
+
+ip netns exec "$NS_A" bird -c "$work/bird.conf" -s "$work/bird.ctl" -P "$work/bird.pid"
+ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" > "$work/nva.out" 2> "$work/nva.log" &
+nva_pid=$!
+
+birdc() { command birdc -s "$work/bird.ctl" "$@"; }
+fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- BIRD"; birdc show protocols all nva | head -30; exit 1; }
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
+  local limit=$1 what=$2; shift 2
+  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  fail "$what"
+}
+
+wait_for 30 "session Established (BIRD's view)" bash -c "birdc -s $work/bird.ctl show protocols nva | grep -q Established"
+echo "ok: session Established"
+wait_for 10 "BIRD received 10.0.0.0/8" bash -c "birdc -s $work/bird.ctl show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8"
+route=$(birdc show route 10.0.0.0/8 protocol nva all)
+grep -q 'BGP.as_path: 65001$' <<<"$route" || fail "10.0.0.0/8 AS path is not '65001': $route"
+grep -q 'BGP.next_hop: 10.99.2.2' <<<"$route" || fail "10.0.0.0/8 next hop is not the NVA: $route"
+echo "ok: BIRD has 10.0.0.0/8 via 10.99.2.2, path 65001"
+
+wait_for 10 "NVA accepted 10.100.0.0/16" grep -q 'rib: 10.100.0.0/16 via 10.99.2.1' "$work/nva.log"
+grep -q 'rib: 10.200.0.0/16 via 10.99.2.1' "$work/nva.log" || fail "NVA did not accept 10.200.0.0/16"
+grep -q 'rib: 192.0.2.0/24' "$work/nva.log" && fail "NVA accepted the bogon path 65515 23456"
+echo "ok: NVA accepted both site prefixes and dropped the bogon path"
+
+n=$(birdc show route protocol nva | grep -c '/' || true)
+[[ $n -eq 1 ]] || fail "BIRD holds $n routes from the NVA, expected only 10.0.0.0/8"
+echo "ok: nothing with 65515 came back"
+
+birdc reload out nva >/dev/null   # BIRD re-sends: the NVA must not flap or duplicate
+birdc reload in nva >/dev/null    # BIRD sends ROUTE-REFRESH: the NVA re-sends its table
+wait_for 10 "NVA answered the route refresh" grep -q 'route refresh requested' "$work/nva.log"
+sleep 1
+birdc show protocols nva | grep -q Established || fail "session dropped after route refresh"
+birdc show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8 || fail "10.0.0.0/8 gone after route refresh"
+echo "ok: route refresh answered, session stays up"
+
+kill -TERM "$nva_pid"
+wait "$nva_pid" || fail "hairpin nva exited non-zero on SIGTERM"
+nva_pid=""
+wait_for 10 "BIRD saw the NVA's Cease" bash -c "birdc -s $work/bird.ctl show protocols all nva | grep -qi 'administrative shutdown\|Received: Cease'"
+echo "ok: SIGTERM sent Cease/Administrative Shutdown"
+[[ -n ${VERBOSE:-} ]] && { echo "--- NVA log"; cat "$work/nva.log"; }
+echo PASS
