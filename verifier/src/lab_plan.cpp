@@ -128,11 +128,10 @@ std::vector<std::string> lab_namespaces(const Topology& t) {
 
 // ---------------------------------------------------------------- fabric
 
-std::vector<Udr> udrs_in_force(const Topology& t, const Subnet& subnet, const std::set<Fault>& faults) {
+std::vector<Udr> udrs_in_force(const Subnet& subnet, const std::set<Fault>& faults) {
   if (has(faults, Fault::NoUdr)) return {};
   std::vector<Udr> udrs = subnet.udrs;
   if (has(faults, Fault::AsymmetricUdr) && udrs.size() > 1) udrs.resize(1);
-  (void)t;
   return udrs;
 }
 
@@ -150,7 +149,7 @@ std::vector<FabricRange> effective_routes(const Topology& t, const Subnet& subne
   const Node& ergw = t.ergw();
   for (const auto& n : t.nodes)
     if (n.role != Role::Site) routes.push_back({Ipv4Prefix{n.address.address, 32}, nic_mac(n.address.address)});
-  auto udrs = udrs_in_force(t, subnet, faults);
+  auto udrs = udrs_in_force(subnet, faults);
   auto is_udr = [&](const Ipv4Prefix& p) {
     return std::any_of(udrs.begin(), udrs.end(), [&](const Udr& u) { return u.prefix == p; });
   };
@@ -310,7 +309,7 @@ std::string ars_config(const Topology& t, const Node& n, const LabOptions& o) {
   return c.str();
 }
 
-std::string ergw_config(const Topology& t, const Node& n, const LabOptions& o, const std::set<Fault>& faults) {
+std::string ergw_config(const Topology& t, const Node& n, const LabOptions& o) {
   const Subnet& subnet = *t.subnet_of(n);
   std::ostringstream c;
   c << bird_header(n, o, "ExpressRoute gateway instance")
@@ -356,7 +355,6 @@ std::string ergw_config(const Topology& t, const Node& n, const LabOptions& o, c
       << "  };\n"
       << "}\n\n";
   }
-  (void)faults;
   return c.str();
 }
 
@@ -391,7 +389,7 @@ std::string site_config(const Topology& t, const Node& n, const LabOptions& o) {
 std::string bird_config(const Topology& t, const Node& n, const LabOptions& o) {
   switch (n.role) {
     case Role::Ars: return ars_config(t, n, o);
-    case Role::Ergw: return ergw_config(t, n, o, o.faults);
+    case Role::Ergw: return ergw_config(t, n, o);
     case Role::Site: return site_config(t, n, o);
     case Role::Nva: break;
   }
@@ -535,7 +533,7 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
 
   // GatewaySubnet UDR: policy routing for traffic arriving from the circuits.
   const Subnet& gateway_subnet = *t.subnet_of(ergw);
-  auto udrs = udrs_in_force(t, gateway_subnet, faults);
+  auto udrs = udrs_in_force(gateway_subnet, faults);
   if (!udrs.empty()) {
     for (const auto& c : t.circuits)
       net.push_back(ip(ergw.namespace_name(), {"rule", "add", "iif", c.name, "lookup", "100", "pref", "1000"}));

@@ -55,7 +55,7 @@ struct LabOptions {
 
 struct Command {
   std::vector<std::string> argv;
-  std::vector<std::string> wait_for;  // paths that must exist before it runs (bounded wait)
+  std::vector<std::string> wait_for{};  // paths that must exist before it runs (bounded wait)
   bool background = false;            // detach (a daemon that does not fork itself)
   std::string to_string() const;
 };
@@ -110,7 +110,7 @@ std::vector<FabricRange> effective_routes(const Topology& topology, const Subnet
 std::string nic_mac(Ipv4 address);
 
 // UDR prefixes in force for a subnet after faults.
-std::vector<Udr> udrs_in_force(const Topology& topology, const Subnet& subnet, const std::set<Fault>& faults);
+std::vector<Udr> udrs_in_force(const Subnet& subnet, const std::set<Fault>& faults);
 
 std::string bird_config(const Topology& topology, const Node& node, const LabOptions& options);
 std::string fabric_nft(const Topology& topology, const std::set<Fault>& faults);
