@@ -2,6 +2,10 @@
 // parser and prints each warning as "FILE:LINE: warning: ..." on stderr. With
 // --check it prints the normalised config on stdout and exits: 0 valid, 1 invalid
 // config, 2 unreadable file. Without it, runs the BGP speaker until SIGINT/SIGTERM.
+//
+// `hairpin bgp show summary|routes|neighbors ADDR advertised-routes|received-routes
+// [--json] [--socket PATH]` asks the running NVA over its control socket; --json
+// prints the daemon's JSON unchanged (FRR's field names), otherwise vtysh-like text.
 
 #include <fstream>
 #include <iostream>
@@ -10,16 +14,35 @@
 #include "commands.hpp"
 #include "hairpin/bgpd/config.hpp"
 #include "hairpin/bgpd/nva_daemon.hpp"
+#include "hairpin/bgpd/bgp_show.hpp"
 
 namespace hairpin::cli {
 
 namespace {
 
+constexpr const char* kDefaultControlSocket = "/run/hairpin/nva.sock";
+
 struct NvaArgs {
   std::string config;
   bool check = false;
   int port = 179;
+  std::string control_socket = kDefaultControlSocket;
 };
+
+struct ShowArgs {
+  std::string socket = kDefaultControlSocket;
+  bool json = false;
+  std::string neighbor;
+  std::string which;
+};
+
+int show(const ShowArgs& a, const std::string& request) {
+  auto answer = bgpd::query_control_socket(a.socket, request);
+  if (!answer) throw UserError{answer.error().to_string(), kExitUsage};
+  if (a.json) std::cout << answer.value().dump(2) << '\n';
+  else std::cout << bgpd::show_text(request, answer.value());
+  return answer.value().contains("error") ? kExitUsage : kExitOk;
+}
 
 int run(const NvaArgs& a) {
   if (a.port < 1 || a.port > 65535) throw UserError{"--port must be 1-65535", kExitUsage};
@@ -37,6 +60,7 @@ int run(const NvaArgs& a) {
   }
   bgpd::DaemonOptions options;
   options.bgp_port = static_cast<std::uint16_t>(a.port);
+  options.control_socket = a.control_socket;
   return bgpd::run_nva(std::move(parsed->config), options);
 }
 
@@ -48,7 +72,34 @@ void register_nva_commands(CLI::App& app, int& exit_code) {
   nva->add_option("--config", args->config, "FRR-style config file (frr.conf subset)")->required();
   nva->add_flag("--check", args->check, "validate the config and print it normalised, then exit");
   nva->add_option("--port", args->port, "TCP port for BGP (default 179)");
+  nva->add_option("--control-socket", args->control_socket,
+                  std::string("unix socket for 'hairpin bgp show', mode 0600 (default ") + kDefaultControlSocket + ")");
   nva->callback([args, &exit_code] { exit_code = run(*args); });
+
+  auto show_args = std::make_shared<ShowArgs>();
+  auto* bgp = app.add_subcommand("bgp", "the running NVA's BGP state (over its control socket)");
+  bgp->require_subcommand(1);
+  auto* show_cmd = bgp->add_subcommand("show", "show peers and routes, like vtysh; --json for FRR-style JSON");
+  show_cmd->require_subcommand(1);
+  auto common = [show_args](CLI::App* c) {
+    c->add_flag("--json", show_args->json, "print JSON (FRR's field names)");
+    c->add_option("--socket", show_args->socket, std::string("the NVA's control socket (default ") + kDefaultControlSocket + ")");
+  };
+  auto* summary = show_cmd->add_subcommand("summary", "peers, their state and prefix counts");
+  common(summary);
+  summary->callback([show_args, &exit_code] { exit_code = show(*show_args, "summary"); });
+  auto* routes = show_cmd->add_subcommand("routes", "the Loc-RIB: best path per prefix");
+  common(routes);
+  routes->callback([show_args, &exit_code] { exit_code = show(*show_args, "routes"); });
+  auto* neighbors = show_cmd->add_subcommand("neighbors", "what one peer sent us or got from us");
+  common(neighbors);
+  neighbors->add_option("address", show_args->neighbor, "neighbor address")->required();
+  neighbors->add_option("which", show_args->which, "advertised-routes | received-routes")
+      ->required()
+      ->check(CLI::IsMember({"advertised-routes", "received-routes"}));
+  neighbors->callback([show_args, &exit_code] {
+    exit_code = show(*show_args, "neighbors " + show_args->neighbor + " " + show_args->which);
+  });
 }
 
 }  // namespace hairpin::cli

@@ -3,11 +3,17 @@
 
 #include "hairpin/bgpd/nva_daemon.hpp"
 
+#include "hairpin/bgpd/bgp_show.hpp"
+
 #include <ifaddrs.h>
 #include <csignal>
 #include <netinet/in.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
+#include <filesystem>
 #include <deque>
 #include <iostream>
 
@@ -112,12 +118,13 @@ struct NvaDaemon::Impl {
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
-      : io(io), config(std::move(config)), options(options), acceptor(io) {}
+      : io(io), config(std::move(config)), options(options), acceptor(io), control(io) {}
 
   asio::io_context& io;
   NvaConfig config;
   DaemonOptions options;
   tcp::acceptor acceptor;
+  asio::local::stream_protocol::acceptor control;
   Ipv4Address router_id;
   std::unique_ptr<Rib> rib;
   std::map<Ipv4Address, std::unique_ptr<Neighbor>> neighbors;
@@ -374,6 +381,60 @@ struct NvaDaemon::Impl {
     });
   }
 
+  ShowContext show_context();
+  std::vector<NeighborStatus> neighbor_statuses() const;
+
+  Status open_control() {
+    namespace fs = std::filesystem;
+    const std::string& path = options.control_socket;
+    std::error_code fec;
+    fs::create_directories(fs::path(path).parent_path(), fec);
+    if (fs::exists(path, fec)) {
+      // A live daemon answers; a stale file from a crash does not.
+      if (query_control_socket(path, "summary").ok())
+        return Error{"another hairpin nva is running", path, "stop it first, or give this one another --control-socket"};
+      fs::remove(path, fec);
+    }
+    mode_t old = ::umask(077);  // the socket is created 0600: state is for root only
+    boost::system::error_code ec;
+    control.open(asio::local::stream_protocol(), ec);
+    if (!ec) control.bind(asio::local::stream_protocol::endpoint(path), ec);
+    ::umask(old);
+    if (!ec) ::chmod(path.c_str(), 0600);
+    if (!ec) control.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Error{"cannot create the control socket: " + ec.message(), path, "check that the directory is writable"};
+    accept_control();
+    return Ok{};
+  }
+
+  void accept_control() {
+    control.async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket socket) {
+      if (ec) return;
+      auto client = std::make_shared<asio::local::stream_protocol::socket>(std::move(socket));
+      auto buffer = std::make_shared<asio::streambuf>(4096);
+      asio::async_read_until(*client, *buffer, '\n', [this, client, buffer](boost::system::error_code ec, std::size_t) {
+        if (ec) return;
+        std::istream in(buffer.get());
+        std::string request;
+        std::getline(in, request);
+        auto reply = std::make_shared<std::string>(answer_show_request(request, show_context()).dump());
+        asio::async_write(*client, asio::buffer(*reply), [client, reply](boost::system::error_code, std::size_t) {
+          boost::system::error_code ignored;
+          client->close(ignored);
+        });
+      });
+      accept_control();
+    });
+  }
+
+  void close_control() {
+    if (!control.is_open()) return;
+    boost::system::error_code ec;
+    control.close(ec);
+    std::error_code fec;
+    std::filesystem::remove(options.control_socket, fec);
+  }
+
   void accept_next() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec) {
@@ -451,6 +512,8 @@ Status NvaDaemon::start() {
     return Error{"cannot listen on TCP port " + std::to_string(d.options.bgp_port) + ": " + ec.message(), "", fix};
   }
   d.accept_next();
+  if (!d.options.control_socket.empty())
+    if (auto opened = d.open_control(); !opened) return opened.error();
   d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
           << d.options.bgp_port << '\n';
   d.dispatch(d.rib->set_local_routes(d.local_routes()));
@@ -471,6 +534,7 @@ void NvaDaemon::stop() {
   d.stopping = true;
   boost::system::error_code ec;
   d.acceptor.close(ec);
+  d.close_control();
   for (auto& [address, n] : d.neighbors) {
     for (auto& in : n->in) {
       d.act(*in, in->fsm.handle(ManualStop{}));
@@ -483,17 +547,26 @@ void NvaDaemon::stop() {
   }
 }
 
+ShowContext NvaDaemon::Impl::show_context() {
+  ShowContext ctx;
+  ctx.router_id = router_id;
+  ctx.local_as = config.bgp->asn;
+  ctx.rib = rib.get();
+  ctx.neighbors = neighbor_statuses();
+  return ctx;
+}
+
 Ipv4Address NvaDaemon::router_id() const { return impl_->router_id; }
 
 const Rib& NvaDaemon::rib() const { return *impl_->rib; }
 
-std::vector<NeighborStatus> NvaDaemon::neighbors() const {
+std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
   std::vector<NeighborStatus> out;
-  for (const auto& [address, n] : impl_->neighbors) {
+  for (const auto& [address, n] : neighbors) {
     NeighborStatus s;
     s.address = address;
     s.remote_as = n->config.remote_as;
-    const Impl::Connection* c = n->established ? n->established : n->out.get();
+    const Connection* c = n->established ? n->established : n->out.get();
     if (!n->established)
       for (const auto& in : n->in)
         if (!c || in->fsm.state() > c->fsm.state()) c = in.get();
@@ -501,13 +574,15 @@ std::vector<NeighborStatus> NvaDaemon::neighbors() const {
       s.state = c->fsm.state();
       if (c->fsm.last_notification()) s.last_notification = c->fsm.last_notification()->to_string();
     }
-    if (auto* in = impl_->rib->adj_rib_in(address)) s.prefixes_received = in->size();
-    if (auto* o = impl_->rib->adj_rib_out(address)) s.prefixes_sent = o->size();
-    s.announcements_sent = impl_->rib->announcements_sent(address);
+    if (auto* in = rib->adj_rib_in(address)) s.prefixes_received = in->size();
+    if (auto* o = rib->adj_rib_out(address)) s.prefixes_sent = o->size();
+    s.announcements_sent = rib->announcements_sent(address);
     out.push_back(s);
   }
   return out;
 }
+
+std::vector<NeighborStatus> NvaDaemon::neighbors() const { return impl_->neighbor_statuses(); }
 
 int run_nva(NvaConfig config, DaemonOptions options) {
   asio::io_context io;

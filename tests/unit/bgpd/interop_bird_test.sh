@@ -88,7 +88,7 @@ protocol bgp nva {
 BIRD
 
 ip netns exec "$NS_A" bird -c "$work/bird.conf" -s "$work/bird.ctl" -P "$work/bird.pid"
-ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" > "$work/nva.out" 2> "$work/nva.log" &
+ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
 nva_pid=$!
 
 birdc() { command birdc -s "$work/bird.ctl" "$@"; }
@@ -116,6 +116,20 @@ n=$(birdc show route protocol nva | grep -c '/' || true)
 [[ $n -eq 1 ]] || fail "BIRD holds $n routes from the NVA, expected only 10.0.0.0/8"
 echo "ok: nothing with 65515 came back"
 
+# Our own view, over the control socket (mode 0600), as the verifier reads it.
+[[ $(stat -c %a "$work/nva.sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$work/nva.sock"), not 600"
+show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
+summary=$(show summary --json)
+grep -q '"state": "Established"' <<<"$summary" || fail "bgp show summary: not Established: $summary"
+grep -q '"pfxSnt": 1' <<<"$summary" || fail "bgp show summary: pfxSnt is not 1: $summary"
+show neighbors 10.99.2.1 advertised-routes | grep -q '10.0.0.0/8' || fail "advertised-routes lacks 10.0.0.0/8"
+show neighbors 10.99.2.1 advertised-routes --json | grep -q 65515 && fail "advertised-routes holds a path with 65515"
+show neighbors 10.99.2.1 received-routes | grep -q '192.0.2.0/24' || fail "received-routes (pre-policy) lacks the bogon route"
+routes=$(show routes)
+grep -q '10.100.0.0/16' <<<"$routes" || fail "bgp show routes lacks 10.100.0.0/16: $routes"
+grep -q '192.0.2.0/24' <<<"$routes" && fail "bgp show routes holds the bogon route"
+echo "ok: bgp show summary/routes/advertised-routes/received-routes over a 0600 control socket"
+
 birdc reload out nva >/dev/null   # BIRD re-sends: the NVA must not flap or duplicate
 birdc reload in nva >/dev/null    # BIRD sends ROUTE-REFRESH: the NVA re-sends its table
 wait_for 10 "NVA answered the route refresh" grep -q 'route refresh requested' "$work/nva.log"
@@ -129,5 +143,6 @@ wait "$nva_pid" || fail "hairpin nva exited non-zero on SIGTERM"
 nva_pid=""
 wait_for 10 "BIRD saw the NVA's Cease" bash -c "birdc -s $work/bird.ctl show protocols all nva | grep -qi 'administrative shutdown\|Received: Cease'"
 echo "ok: SIGTERM sent Cease/Administrative Shutdown"
+[[ -e $work/nva.sock ]] && fail "control socket left behind after stop"
 [[ -n ${VERBOSE:-} ]] && { echo "--- NVA log"; cat "$work/nva.log"; }
 echo PASS

@@ -96,7 +96,7 @@ exit
 CFG
 chown frr:frr "$work"
 ip netns exec "$NS_F" /usr/lib/frr/bgpd -d -Z -f "$work/bgpd.conf" -i "$work/bgpd.pid" --vty_socket "$work"
-ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" > "$work/nva.out" 2> "$work/nva.log" &
+ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
 nva_pid=$!
 
 vtysh() { command vtysh --vty_socket "$work" -c "$@"; }

@@ -29,6 +29,8 @@ struct DaemonOptions {
   std::uint16_t bgp_port = 179;
   std::optional<Ipv4Address> listen_address;  // default: all addresses
   std::ostream* log = nullptr;                // default: std::cerr
+  // Unix socket for `hairpin bgp show` (mode 0600); empty: none.
+  std::string control_socket = "/run/hairpin/nva.sock";
 };
 
 struct NeighborStatus {
