@@ -63,7 +63,7 @@ sockaddr_in to_sockaddr(Ipv4 a, std::uint16_t port) {
 
 Error permission_error(const std::string& what) {
   return Error{what + ": raw sockets and packet capture need root or CAP_NET_RAW", "trace",
-               "run it with sudo, or grant the binary cap_net_raw,cap_net_admin+ep"};
+               "run it with sudo, or: sudo setcap cap_net_raw+ep $(command -v hairpin)"};
 }
 
 Result<Ipv4> resolve_target(const std::string& target) {

@@ -295,6 +295,10 @@ ip -n "$A" route del default
 check_usage "no route" in_a "$HAIRPIN" trace 10.77.3.2
 ip -n "$A" route add default via 10.77.1.1
 check_usage "not root" in_a setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$HAIRPIN" trace 10.77.3.2
+# ... while CAP_NET_RAW alone (no root, no CAP_NET_ADMIN) is enough to trace.
+out=$(in_a setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+net_raw --ambient-caps=+net_raw \
+      "$HAIRPIN" trace 10.77.3.2 -p 22); rc=$?
+if [ $rc -eq 0 ] && [[ "$out" =~ $expected_re ]]; then pass "CAP_NET_RAW is enough"; else fail "CAP_NET_RAW only (rc=$rc):"$'\n'"$out"; fi
 
 if [ $failures -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all trace namespace checks passed"
