@@ -61,7 +61,18 @@ int run(const NvaArgs& a) {
   bgpd::DaemonOptions options;
   options.bgp_port = static_cast<std::uint16_t>(a.port);
   options.control_socket = a.control_socket;
-  return bgpd::run_nva(std::move(parsed->config), options);
+  // SIGHUP reads the file again; warnings go to stderr like at start.
+  auto reload = [path = a.config]() -> Result<bgpd::NvaConfig> {
+    std::ifstream again(path);
+    if (!again) return Error{"cannot read " + path, path, "check the path and permissions"};
+    std::stringstream t;
+    t << again.rdbuf();
+    auto p = bgpd::parse_frr_config(t.str(), path);
+    if (!p) return p.error();
+    for (const auto& w : p->warnings) std::cerr << path << ':' << w.line << ": warning: " << w.message << '\n';
+    return std::move(p->config);
+  };
+  return bgpd::run_nva(std::move(parsed->config), options, reload);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <tuple>
 #include <deque>
 #include <iostream>
 
@@ -547,6 +548,36 @@ void NvaDaemon::stop() {
   }
 }
 
+Status NvaDaemon::reload(NvaConfig next) {
+  auto& d = *impl_;
+  if (!next.bgp) return Error{"the new config has no 'router bgp'", "", "keep 'router bgp " + std::to_string(d.config.bgp->asn) + "'"};
+  if (next.bgp->asn != d.config.bgp->asn)
+    return Error{"the local AS changed (" + std::to_string(d.config.bgp->asn) + " -> " + std::to_string(next.bgp->asn) + ")",
+                 "", "restart hairpin nva to change the AS"};
+  auto session_key = [](const NeighborConfig& n) {
+    return std::make_tuple(n.address.value, n.remote_as, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
+                           n.shutdown);
+  };
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::optional<std::uint8_t>, std::optional<std::string>,
+                         std::optional<std::uint16_t>, std::optional<std::uint16_t>, bool>>
+      before, after;
+  for (const auto& n : d.config.bgp->neighbors) before.push_back(session_key(n));
+  for (const auto& n : next.bgp->neighbors) after.push_back(session_key(n));
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  if (before != after || next.bgp->keepalive != d.config.bgp->keepalive || next.bgp->hold_time != d.config.bgp->hold_time)
+    return Error{"neighbors or session settings changed", "",
+                 "restart hairpin nva for new/removed neighbors, timers, multihop or update-source; reload covers policy and networks"};
+  d.config = std::move(next);
+  for (auto& [address, n] : d.neighbors)
+    for (const auto& cfg : d.config.bgp->neighbors)
+      if (cfg.address == address) n->config = cfg;
+  d.dispatch(d.rib->replace_policy(d.config.policy, d.rib_peers()));
+  d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  d.log() << "config reloaded\n";
+  return Ok{};
+}
+
 ShowContext NvaDaemon::Impl::show_context() {
   ShowContext ctx;
   ctx.router_id = router_id;
@@ -584,7 +615,7 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
 
 std::vector<NeighborStatus> NvaDaemon::neighbors() const { return impl_->neighbor_statuses(); }
 
-int run_nva(NvaConfig config, DaemonOptions options) {
+int run_nva(NvaConfig config, DaemonOptions options, std::function<Result<NvaConfig>()> reload) {
   asio::io_context io;
   NvaDaemon daemon(io, std::move(config), options);
   std::ostream& log = options.log ? *options.log : std::cerr;
@@ -592,10 +623,26 @@ int run_nva(NvaConfig config, DaemonOptions options) {
     log << "hairpin nva: " << started.error().to_string() << '\n';
     return 2;
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (!reload) {
+        log << "hairpin nva: SIGHUP ignored: no config file to reload\n";
+      } else if (auto next = reload(); !next) {
+        log << "hairpin nva: reload failed, keeping the running config: " << next.error().to_string() << '\n';
+      } else if (auto applied = daemon.reload(std::move(next).value()); !applied) {
+        log << "hairpin nva: reload refused: " << applied.error().to_string() << '\n';
+      }
+      wait_hangup();
+    });
+  };
+  wait_hangup();
+  stop_signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     log << "hairpin nva: stopping\n";
+    hangup.cancel();
     daemon.stop();
   });
   io.run();

@@ -110,6 +110,9 @@ std::optional<PathAttributes> Rib::outbound(const PeerState& to, const Ipv4Prefi
     attrs.next_hop = to.config.local_address;
   }
   attrs.origin = attrs.origin.value_or(Origin::Igp);
+  // Never announce 0.0.0.0 as a next hop: the peer would treat it as withdrawn
+  // (RFC 7606 7.3) or drop it; better not to announce until the address is known.
+  if (!attrs.next_hop || attrs.next_hop->value == 0) return std::nullopt;
   return attrs;
 }
 
@@ -404,8 +407,14 @@ RibOutput Rib::replace_policy(PolicySet policy, std::vector<RibPeer> peers) {
   policy_ = std::move(policy);
   for (auto& cfg : peers) {
     auto it = peers_.find(cfg.address);
-    if (it != peers_.end()) it->second.config = cfg;
-    else peers_[cfg.address].config = cfg;
+    if (it == peers_.end()) {
+      peers_[cfg.address].config = cfg;
+      continue;
+    }
+    // Our end of a live session is learned from the socket, not the config.
+    Ipv4Address local = it->second.config.local_address;
+    it->second.config = cfg;
+    if (it->second.session && cfg.local_address == Ipv4Address{}) it->second.config.local_address = local;
   }
   Dirty dirty;
   for (auto& [address, p] : peers_) {

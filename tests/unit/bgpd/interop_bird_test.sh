@@ -8,6 +8,8 @@
 #   - BIRD receives 10.0.0.0/8 with AS path 65001 and next hop = the NVA;
 #   - the NVA accepts the site prefixes and drops the bogon path (NVA log);
 #   - nothing with 65515 in its path comes back to BIRD;
+#   - `hairpin bgp show` over the 0600 control socket agrees;
+#   - SIGHUP with a changed policy re-applies it without a session reset;
 #   - BIRD's route refresh makes the NVA re-send its table;
 #   - stopping the NVA sends Cease (BIRD's view).
 # Usage: interop_bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
@@ -129,6 +131,20 @@ routes=$(show routes)
 grep -q '10.100.0.0/16' <<<"$routes" || fail "bgp show routes lacks 10.100.0.0/16: $routes"
 grep -q '192.0.2.0/24' <<<"$routes" && fail "bgp show routes holds the bogon route"
 echo "ok: bgp show summary/routes/advertised-routes/received-routes over a 0600 control socket"
+
+# SIGHUP: a policy change applies from the Adj-RIB-In, the session stays up.
+cat >> "$work/nva.frr" <<'FRR'
+ip prefix-list site2 seq 5 permit 10.200.0.0/16
+route-map rmap-bogon-asns deny 7
+ match ip address prefix-list site2
+exit
+FRR
+kill -HUP "$nva_pid"
+wait_for 10 "NVA reloaded its config" grep -q 'config reloaded' "$work/nva.log"
+wait_for 5 "reload dropped 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 removed' "$work/nva.log"
+show routes | grep -q '10.100.0.0/16' || fail "10.100.0.0/16 lost on reload"
+birdc show protocols nva | grep -q Established || fail "session dropped on reload"
+echo "ok: SIGHUP re-applied the new policy without a session reset"
 
 birdc reload out nva >/dev/null   # BIRD re-sends: the NVA must not flap or duplicate
 birdc reload in nva >/dev/null    # BIRD sends ROUTE-REFRESH: the NVA re-sends its table

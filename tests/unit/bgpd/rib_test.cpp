@@ -332,3 +332,36 @@ TEST_F(SeedRib, EorrWithoutBorr_Ignored) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+TEST(Rib, PolicyReloadWithoutAddresses_KeepsSessionNextHop) {
+  Rib rib(options(), seed_policy(), {ars(kArs0)});
+  rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  rib.peer_up(kArs0, session(kArs0), ip("10.0.0.4"));
+  RibPeer from_config = ars(kArs0);
+  from_config.local_address = Ipv4Address{};  // the config does not know it
+  auto out = rib.replace_policy(seed_policy(), {from_config});
+  EXPECT_TRUE(out.send.empty());  // nothing changed, nothing re-announced
+  EXPECT_EQ(rib.adj_rib_out(kArs0)->at(pfx("10.0.0.0/8")).next_hop, ip("10.0.0.4"));
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+TEST(Rib, UnknownLocalAddress_NeverAnnouncesNextHopZero) {
+  RibPeer unknown = ars(kArs0);
+  unknown.local_address = Ipv4Address{};
+  Rib rib(options(), seed_policy(), {unknown});
+  rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
+  auto out = rib.peer_up(kArs0, session(kArs0));
+  ASSERT_EQ(out.updates_for(kArs0).size(), 1u);
+  EXPECT_TRUE(out.updates_for(kArs0)[0].is_end_of_rib());
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

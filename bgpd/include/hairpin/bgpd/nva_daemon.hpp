@@ -10,6 +10,7 @@
 //      forwarding core's job; FIB changes are logged here.
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -55,6 +56,12 @@ class NvaDaemon {
   Status start();
   // Cease (Administrative Shutdown) to every peer; the io_context then runs dry.
   void stop();
+  // SIGHUP: a new config. Policy (lists, route-maps, neighbors' route-map /
+  // prefix-list / maximum-prefix) and `network` statements take effect at once,
+  // re-applied from the Adj-RIB-In without asking peers for a refresh. Changes
+  // that need new sessions (AS, neighbors added or removed, timers, multihop,
+  // update-source) are refused with a message saying so; nothing changes then.
+  Status reload(NvaConfig config);
 
   Ipv4Address router_id() const;
   std::vector<NeighborStatus> neighbors() const;
@@ -67,7 +74,9 @@ class NvaDaemon {
 
 // Runs the daemon until SIGINT/SIGTERM (then Cease to every peer). Returns the
 // exit code: 0 after a clean stop, 2 if it could not start (message logged).
-int run_nva(NvaConfig config, DaemonOptions options = {});
+// `reload`, if given, is called on SIGHUP to read the config again.
+int run_nva(NvaConfig config, DaemonOptions options = {},
+            std::function<Result<NvaConfig>()> reload = {});
 
 // RFC 6286: the configured router-id, else the highest non-loopback IPv4 address
 // of the host (what FRR's zebra picks when none is configured).
