@@ -67,6 +67,11 @@ Error permission_error(const std::string& what) {
 }
 
 Result<Ipv4> resolve_target(const std::string& target) {
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, target.c_str(), &v6) == 1) {
+    return Error{"IPv6 target " + target + ": hairpin trace probes IPv4 only", "trace",
+                 "give the target's IPv4 address or a name with an A record"};
+  }
   addrinfo hints{};
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;
