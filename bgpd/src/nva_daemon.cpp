@@ -319,8 +319,11 @@ struct NvaDaemon::Impl {
       log() << p.message << '\n';
       if (p.kind == RibProblemKind::MaximumPrefixExceeded) {
         auto it = neighbors.find(p.peer);
-        if (it != neighbors.end() && it->second->established)
-          act(*it->second->established, it->second->established->fsm.handle(ManualStop{}));
+        if (it != neighbors.end() && it->second->established) {
+          it->second->out_stopped = false;  // stays down: no automatic restart
+          auto limit = it->second->config.maximum_prefix.value_or(0);
+          act(*it->second->established, it->second->established->fsm.handle(MaximumPrefixReached{limit}));
+        }
       }
     }
   }

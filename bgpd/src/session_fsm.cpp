@@ -285,6 +285,17 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
                                            static_cast<std::uint8_t>(CeaseSubcode::ConnectionCollisionResolution), {}},
                               out);
           fail(out, "connection collision");
+        } else if constexpr (std::is_same_v<E, MaximumPrefixReached>) {
+          // RFC 4486 4: Cease/Maximum Number of Prefixes Reached, data AFI, SAFI and
+          // the limit; the session stays down until restarted (FRR without restart).
+          if (state_ != SessionState::Established) return;
+          started_ = false;
+          Bytes data{0, 1, 1};
+          for (int shift = 24; shift >= 0; shift -= 8) data.push_back(static_cast<std::uint8_t>(e.limit >> shift));
+          send_notification(Notification{ErrorCode::Cease,
+                                         static_cast<std::uint8_t>(CeaseSubcode::MaximumNumberOfPrefixesReached), data},
+                            out);
+          fail(out, "maximum-prefix " + std::to_string(e.limit) + " exceeded");
         } else if constexpr (std::is_same_v<E, BytesReceived>) {
           buffer_.insert(buffer_.end(), e.bytes.begin(), e.bytes.end());
           while (state_ != SessionState::Idle) {

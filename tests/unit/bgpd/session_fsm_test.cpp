@@ -495,3 +495,21 @@ TEST(SessionFsm, CollisionDump_CeaseCollisionResolutionNoRestart) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+TEST(SessionFsm, MaximumPrefix_CeaseSubcode1WithAfiSafiAndLimit) {
+  Harness h;
+  h.establish();
+  h.event(MaximumPrefixReached{1000});
+  EXPECT_EQ(h.fsm.state(), SessionState::Idle);
+  auto n = h.sent_of<Notification>().at(0);
+  EXPECT_EQ(n.code, ErrorCode::Cease);
+  EXPECT_EQ(n.subcode, 1);
+  EXPECT_EQ(n.data, test::hex("0001 01 000003e8"));
+  EXPECT_EQ(h.timers.count(Timer::IdleHold), 0u);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

@@ -41,6 +41,7 @@ enum class FsmSubcode : std::uint8_t {
 
 // RFC 4486 3: Cease subcodes we send.
 enum class CeaseSubcode : std::uint8_t {
+  MaximumNumberOfPrefixesReached = 1,
   AdministrativeShutdown = 2,
   ConnectionCollisionResolution = 7,
 };
@@ -67,9 +68,10 @@ struct TcpCrAcked {};              // RFC 4271 event 16: our connection attempt 
 struct TcpConnectionFails {};      // RFC 4271 event 18
 struct BytesReceived { std::span<const std::uint8_t> bytes; };
 struct OpenCollisionDump {};        // RFC 4271 event 23: this connection lost a collision
+struct MaximumPrefixReached { std::uint32_t limit = 0; };  // the RIB counted too many routes
 using SessionEvent =
     std::variant<ManualStart, ManualStop, TimerExpired, TcpConnectionConfirmed, TcpCrAcked, TcpConnectionFails,
-                 BytesReceived, OpenCollisionDump>;
+                 BytesReceived, OpenCollisionDump, MaximumPrefixReached>;
 
 // ---- actions ------------------------------------------------------------------
 
