@@ -72,8 +72,10 @@ int run_capture_command(const CaptureArgs& a) {
   sigaction(SIGHUP, &sa, nullptr);
 
   if (!a.json) {
-    std::cerr << "hairpin capture: listening on " << o.iface << (o.filter.empty() ? "" : ", filter '" + o.filter + "'")
-              << ", snapshot length " << o.snaplen << " bytes\n";
+    o.on_ready = [&o](const std::string& link) {  // tcpdump's line, once the capture is really on
+      std::cerr << "hairpin capture: listening on " << o.iface << ", link-type " << link << ", snapshot length "
+                << o.snaplen << " bytes" << (o.filter.empty() ? "" : ", filter '" + o.filter + "'") << "\n";
+    };
   }
   auto r = probes::run_capture(o, g_stop);
   if (!r) throw UserError{"capture: " + r.error().to_string(), kExitUsage};

@@ -90,6 +90,10 @@ out=$("$HAIRPIN" lab exec vm-hub00 -- "$HAIRPIN" capture -i eth0 -f "tcp prot 22
 echo "$out" | grep -q "filter 'tcp prot 22': bad filter: " || fail "bad filter: $out"
 out=$("$HAIRPIN" lab exec vm-hub00 -- "$HAIRPIN" capture -i eth0 -w "$WORK/no/such/dir/x.pcap" 2>&1) && fail "unwritable path accepted"
 echo "$out" | grep -q "directory does not exist" || fail "unwritable path: $out"
+out=$("$HAIRPIN" lab exec vm-hub00 -- setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+      "$HAIRPIN" capture -i eth0 -w /tmp/hairpin-capture-notroot.pcap 2>&1) && fail "not root accepted"
+echo "$out" | grep -q "capturing needs root (or CAP_NET_RAW" || fail "not root: $out"
+[ ! -e /tmp/hairpin-capture-notroot.pcap ] || fail "not root left a file"
 # Full disk: a 16 KiB tmpfs in a private mount namespace (the root's mounts are untouched).
 mkdir "$WORK/full"
 out=$(unshare -m --propagation private sh -c "mount -t tmpfs -o size=16k tmpfs '$WORK/full' &&
@@ -99,7 +103,7 @@ out=$(unshare -m --propagation private sh -c "mount -t tmpfs -o size=16k tmpfs '
 echo "$out" | grep -q "No space left on device; no file written" || fail "full disk: $out"
 echo "$out" | grep -q "^rc=2$" || fail "full disk: exit code: $out"
 echo "$out" | grep -q "^files=$" || fail "full disk left a file: $out"
-pass "missing interface, bad filter, unwritable path, full disk: one line, exit 2, no file"
+pass "missing interface, bad filter, unwritable path, not root, full disk: one line, exit 2, no file"
 
 # nva-noforward: the probes enter the NVA and never leave.
 lab_up --fault nva-noforward

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ struct CaptureOptions {
   std::string path;          // -w
   std::uint64_t file_size = 0;  // bytes; 0 = one file
   unsigned files = 0;        // ring size with file_size; 0 = keep every file
+  // Called once the capture is active (link name, e.g. "EN10MB"), before the first packet.
+  std::function<void(const std::string& link_name)> on_ready;
 };
 
 struct CaptureStats {
