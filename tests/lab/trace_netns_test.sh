@@ -21,11 +21,14 @@ done
 P=hptest-trace-$$
 A=$P-a R1=$P-r1 R2=$P-r2 B=$P-b
 EA=$P-ea ER=$P-er EX=$P-ex EY=$P-ey EB=$P-eb  # the ECMP path, test 11
-LISTENER_PID=""
+LISTENER_PID="" CAPTURE_PID="" MADE_ETC_NETNS=""
 cleanup() {
   [ -n "$LISTENER_PID" ] && kill "$LISTENER_PID" 2>/dev/null
+  [ -n "$CAPTURE_PID" ] && kill "$CAPTURE_PID" 2>/dev/null
   for ns in $A $R1 $R2 $B $EA $ER $EX $EY $EB; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "/etc/netns/$A"
+  [ -n "$MADE_ETC_NETNS" ] && rmdir /etc/netns 2>/dev/null
+  rm -f "/tmp/$P.listener" "/tmp/$P.tcpdump" "/tmp/$P.j1" "/tmp/$P.j2"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -39,6 +42,7 @@ setup() {
   for ns in $A $R1 $R2 $B; do ip netns add "$ns" || return 1; ip -n "$ns" link set lo up; done
   # ip netns exec bind-mounts /etc/netns/NS/* over /etc: a's names come from this
   # hosts file, and its resolver is a closed local port, so no lookup leaves a.
+  [ -d /etc/netns ] || MADE_ETC_NETNS=1
   mkdir -p "/etc/netns/$A"
   printf '10.77.1.1 r1.hptest.invalid\n' > "/etc/netns/$A/hosts"
   printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "/etc/netns/$A/resolv.conf"
@@ -106,7 +110,7 @@ if [ -n "${HAIRPIN_TRACE_CAPTURE:-}" ]; then
 fi
 json=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 -q 3 --json); rc=$?
 if [ -n "$CAPTURE_PID" ]; then
-  sleep 0.2; kill -TERM "$CAPTURE_PID"; wait "$CAPTURE_PID"; rm -f "/tmp/$P.tcpdump"
+  sleep 0.2; kill -TERM "$CAPTURE_PID"; wait "$CAPTURE_PID"; CAPTURE_PID=""; rm -f "/tmp/$P.tcpdump"
   printf '%s\n' "$json" > "$HAIRPIN_TRACE_CAPTURE/netns_synack.json"
 fi
 verdict=$(python3 -c '
