@@ -98,22 +98,22 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
   if (w.size() == 1 && w[0] == "routes") {
     json routes = json::object();
     for (const auto& [prefix, e] : ctx.rib->loc_rib()) {
-      json r = attributes_json(prefix, e.best.attributes);
+      json r = attributes_json(prefix, *e.attributes);
       json path;
       path["valid"] = true;
       path["bestpath"] = true;
       path["multipath"] = e.next_hops.size() > 1;
       path["network"] = prefix.to_string();
       json hops = json::array();
-      if (e.best.local) hops.push_back({{"ip", "0.0.0.0"}});
+      if (e.local) hops.push_back({{"ip", "0.0.0.0"}});
       for (const auto& nh : e.next_hops) hops.push_back({{"ip", nh.to_string()}});
       path["nexthops"] = hops;
       path["path"] = r["path"];
       path["origin"] = r["origin"];
       if (r.contains("metric")) path["metric"] = r["metric"];
       if (r.contains("locPrf")) path["locPrf"] = r["locPrf"];
-      path["weight"] = e.best.weight;
-      path["peerId"] = e.best.local ? "(unspec)" : e.from.to_string();
+      path["weight"] = e.weight;
+      path["peerId"] = e.local ? "(unspec)" : e.from.to_string();
       path["bestReason"] = to_string(e.decided_by);
       if (r.contains("communities")) path["communities"] = r["communities"];
       routes[prefix.to_string()] = json::array({path});
@@ -126,7 +126,7 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
     const auto* table = addr ? (advertised ? ctx.rib->adj_rib_out(*addr) : ctx.rib->adj_rib_in(*addr)) : nullptr;
     if (!table) return json{{"error", "no neighbor " + w[1] + " in the config"}};
     json routes = json::object();
-    for (const auto& [prefix, attrs] : *table) routes[prefix.to_string()] = attributes_json(prefix, attrs);
+    for (const auto& [prefix, attrs] : *table) routes[prefix.to_string()] = attributes_json(prefix, *attrs);
     return json{{advertised ? "advertisedRoutes" : "receivedRoutes", routes},
                 {"totalPrefixCounter", table->size()},
                 {"routerId", ctx.router_id.to_string()},

@@ -340,6 +340,9 @@ struct NvaDaemon::Impl {
       if (!opened(in) || !opened(n.out)) continue;
       auto peer_id = in->fsm.negotiated()->peer_router_id;
       auto loser = resolve_collision(router_id, peer_id) == CollisionWinner::ConnectionWeOpened ? in : n.out;
+      // RFC 4271 6.8: an Established connection always wins over a newer one.
+      if (in->fsm.state() == SessionState::Established) loser = n.out;
+      if (n.out->fsm.state() == SessionState::Established) loser = in;
       log() << "neighbor " << n.config.address.to_string() << ": connection collision, closing the connection "
             << (loser == in ? "the peer opened" : "we opened") << '\n';
       if (loser == n.out) n.out_stopped = true;

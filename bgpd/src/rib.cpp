@@ -29,12 +29,12 @@ Rib::Rib(RibOptions options, PolicySet policy, std::vector<RibPeer> peers, NextH
   for (auto& p : peers) peers_[p.address].config = p;
 }
 
-const std::map<Ipv4Prefix, PathAttributes>* Rib::adj_rib_in(Ipv4Address peer) const {
+const std::map<Ipv4Prefix, AttrRef>* Rib::adj_rib_in(Ipv4Address peer) const {
   auto it = peers_.find(peer);
   return it == peers_.end() ? nullptr : &it->second.in;
 }
 
-const std::map<Ipv4Prefix, PathAttributes>* Rib::adj_rib_out(Ipv4Address peer) const {
+const std::map<Ipv4Prefix, AttrRef>* Rib::adj_rib_out(Ipv4Address peer) const {
   auto it = peers_.find(peer);
   return it == peers_.end() ? nullptr : &it->second.out;
 }
@@ -44,54 +44,60 @@ std::uint64_t Rib::announcements_sent(Ipv4Address peer) const {
   return it == peers_.end() ? 0 : it->second.announced;
 }
 
-std::optional<PathAttributes> Rib::inbound(const PeerState& p, const Ipv4Prefix& prefix,
-                                           const PathAttributes& attrs) const {
-  const AsPath path = attrs.as_path.value_or(AsPath{});
+AttrRef Rib::share(PathAttributes attrs, AttrRef& last) {
+  if (last && *last == attrs) return last;
+  last = std::make_shared<const PathAttributes>(std::move(attrs));
+  return last;
+}
+
+AttrRef Rib::inbound(const PeerState& p, const Ipv4Prefix& prefix, const AttrRef& attrs) {
+  const AsPath path = attrs->as_path.value_or(AsPath{});
   // RFC 4271 9.1.2: a path that already contains our AS is a loop
-  if (path.contains(options_.local_as)) return std::nullopt;
+  if (path.contains(options_.local_as)) return nullptr;
   if (external(p)) {
     // FRR enforce-first-as: an eBGP peer's path must start with its own AS
-    if (options_.enforce_first_as && path.first_as() != p.config.peer_as) return std::nullopt;
+    if (options_.enforce_first_as && path.first_as() != p.config.peer_as) return nullptr;
     // RFC 8212 as FRR does it: no inbound policy on an eBGP session, nothing accepted
-    if (options_.ebgp_requires_policy && !p.config.route_map_in && !p.config.prefix_list_in) return std::nullopt;
+    if (options_.ebgp_requires_policy && !p.config.route_map_in && !p.config.prefix_list_in) return nullptr;
   }
   if (p.config.prefix_list_in) {
     auto it = policy_.prefix_lists.find(*p.config.prefix_list_in);
     // FRR: an undefined prefix-list on a neighbor denies
-    if (it == policy_.prefix_lists.end() || it->second.evaluate(prefix) == FilterAction::Deny) return std::nullopt;
+    if (it == policy_.prefix_lists.end() || it->second.evaluate(prefix) == FilterAction::Deny) return nullptr;
   }
   if (!p.config.route_map_in) return attrs;
-  auto result = apply_route_map(policy_, *p.config.route_map_in, prefix, attrs, PolicyContext{p.config.address});
-  if (result.action == FilterAction::Deny) return std::nullopt;
-  return result.attributes;
+  auto result = apply_route_map(policy_, *p.config.route_map_in, prefix, *attrs, PolicyContext{p.config.address});
+  if (result.action == FilterAction::Deny) return nullptr;
+  if (result.attributes == *attrs) return attrs;  // policy changed nothing: share the received copy
+  return share(std::move(result.attributes), last_inbound_);
 }
 
-std::optional<PathAttributes> Rib::outbound(const PeerState& to, const Ipv4Prefix& prefix) const {
+AttrRef Rib::outbound(const PeerState& to, const Ipv4Prefix& prefix) {
   auto it = loc_rib_.find(prefix);
-  if (it == loc_rib_.end()) return std::nullopt;
+  if (it == loc_rib_.end()) return nullptr;
   const LocRibEntry& e = it->second;
-  if (e.from == to.config.address) return std::nullopt;  // FRR: never back to the sender
+  if (e.from == to.config.address) return nullptr;  // FRR: never back to the sender
   bool to_external = external(to);
-  bool from_internal = !e.best.local && !e.best.external;
-  if (!to_external && from_internal) return std::nullopt;  // RFC 4271 9.2: no iBGP -> iBGP
+  bool from_internal = !e.local && !e.external;
+  if (!to_external && from_internal) return nullptr;  // RFC 4271 9.2: no iBGP -> iBGP
   // RFC 8212: no outbound policy on an eBGP session, nothing advertised
   if (to_external && options_.ebgp_requires_policy && !to.config.route_map_out && !to.config.prefix_list_out)
-    return std::nullopt;
+    return nullptr;
   if (to.config.prefix_list_out) {
     auto pl = policy_.prefix_lists.find(*to.config.prefix_list_out);
-    if (pl == policy_.prefix_lists.end() || pl->second.evaluate(prefix) == FilterAction::Deny) return std::nullopt;
+    if (pl == policy_.prefix_lists.end() || pl->second.evaluate(prefix) == FilterAction::Deny) return nullptr;
   }
-  PathAttributes attrs = e.best.attributes;
+  PathAttributes attrs = *e.attributes;
   if (to_external) {
     // RFC 4271 5.1.4: MED is not passed on to other ASes; ours (local routes) is sent
-    if (!e.best.local) attrs.med.reset();
+    if (!e.local) attrs.med.reset();
     attrs.local_pref.reset();  // RFC 4271 5.1.5
   } else {
     attrs.local_pref = attrs.local_pref.value_or(options_.best_path.default_local_pref);
   }
   if (to.config.route_map_out) {
     auto result = apply_route_map(policy_, *to.config.route_map_out, prefix, attrs, PolicyContext{to.config.address});
-    if (result.action == FilterAction::Deny) return std::nullopt;
+    if (result.action == FilterAction::Deny) return nullptr;
     attrs = result.attributes;
   }
   if (to_external) {
@@ -104,16 +110,16 @@ std::optional<PathAttributes> Rib::outbound(const PeerState& to, const Ipv4Prefi
     attrs.as_path = path;
     // RFC 4271 5.1.3: towards an external peer the NEXT_HOP is our session address
     // (a route-map `set ip next-hop` wins, as in FRR)
-    bool set_by_policy = attrs.next_hop != e.best.attributes.next_hop;
+    bool set_by_policy = attrs.next_hop != e.attributes->next_hop;
     if (!set_by_policy) attrs.next_hop = to.config.local_address;
-  } else if (e.best.local) {
+  } else if (e.local) {
     attrs.next_hop = to.config.local_address;
   }
   attrs.origin = attrs.origin.value_or(Origin::Igp);
   // Never announce 0.0.0.0 as a next hop: the peer would treat it as withdrawn
   // (RFC 7606 7.3) or drop it; better not to announce until the address is known.
-  if (!attrs.next_hop || attrs.next_hop->value == 0) return std::nullopt;
-  return attrs;
+  if (!attrs.next_hop || attrs.next_hop->value == 0) return nullptr;
+  return share(std::move(attrs), last_outbound_);
 }
 
 void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
@@ -146,12 +152,12 @@ void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
     auto it = p.accepted.find(prefix);
     if (it == p.accepted.end()) continue;
     PathCandidate c;
-    c.attributes = it->second;
+    c.attributes = *it->second;
     c.peer_address = address;
     c.peer_router_id = p.session ? p.session->peer_router_id : address;
     c.peer_as = p.config.peer_as;
     c.external = external(p);
-    c.next_hop_resolvable = it->second.next_hop && resolver_(*it->second.next_hop);
+    c.next_hop_resolvable = it->second->next_hop && resolver_(*it->second->next_hop);
     c.received_order = p.received_order.at(prefix);
     candidates.push_back(c);
     from.push_back(address);
@@ -164,8 +170,16 @@ void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
     if (old != loc_rib_.end()) loc_rib_.erase(old);
   } else {
     LocRibEntry e;
-    e.best = candidates[best->index];
+    const PathCandidate& winner = candidates[best->index];
     e.from = from[best->index];
+    e.local = winner.local;
+    e.external = winner.external;
+    e.weight = winner.weight;
+    if (winner.local) {
+      e.attributes = share(winner.attributes, last_local_);
+    } else {
+      e.attributes = peers_.at(e.from).accepted.at(prefix);  // shared, not copied
+    }
     e.decided_by = best->decided_by;
     for (auto i : select_multipath(candidates, *best, options_.best_path, options_.maximum_paths)) {
       if (candidates[i].local) continue;  // local routes are not forwarded by BGP
@@ -187,7 +201,7 @@ void Rib::flush(Dirty& dirty, RibOutput& out, bool force) {
     if (!p.session) continue;
     std::sort(prefixes.begin(), prefixes.end());
     prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
-    std::vector<std::pair<Ipv4Prefix, std::optional<PathAttributes>>> changes;
+    std::vector<std::pair<Ipv4Prefix, AttrRef>> changes;
     for (const auto& prefix : prefixes) {
       auto want = outbound(p, prefix);
       auto have = p.out.find(prefix);
@@ -195,14 +209,14 @@ void Rib::flush(Dirty& dirty, RibOutput& out, bool force) {
       if (!want) {
         if (had) {
           p.out.erase(have);
-          changes.emplace_back(prefix, std::nullopt);
+          changes.emplace_back(prefix, nullptr);
         }
         continue;
       }
       // Duplicate suppression: ARS counts every announcement (DESIGN.md)
-      if (had && have->second == *want && !force) continue;
-      p.out[prefix] = *want;
-      changes.emplace_back(prefix, *want);
+      if (had && (have->second == want || *have->second == *want) && !force) continue;
+      p.out[prefix] = want;
+      changes.emplace_back(prefix, want);
     }
     pack(p, changes, out);
     if (p.out.size() >= options_.outbound_warning && !p.warned_near_limit) {
@@ -216,7 +230,7 @@ void Rib::flush(Dirty& dirty, RibOutput& out, bool force) {
   dirty.clear();
 }
 
-void Rib::pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, std::optional<PathAttributes>>>& changes,
+void Rib::pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, AttrRef>>& changes,
                RibOutput& out) {
   const CodecContext ctx = p.session->codec();
   // Sizes add up: header + the UPDATE without prefixes + 1 + ceil(len/8) per prefix
@@ -242,34 +256,35 @@ void Rib::pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, std::option
     if (!attrs) withdrawn.push_back(prefix);
   emit(Update{}, &Update::withdrawn, withdrawn);
   // Announcements grouped by identical attributes, in prefix order within a group.
-  std::vector<std::pair<PathAttributes, std::vector<Ipv4Prefix>>> groups;
+  std::vector<std::pair<AttrRef, std::vector<Ipv4Prefix>>> groups;
   for (const auto& [prefix, attrs] : changes) {
     if (!attrs) continue;
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == *attrs; });
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const auto& x) { return x.first == attrs || *x.first == *attrs; });
     if (g == groups.end()) {
-      groups.emplace_back(*attrs, std::vector<Ipv4Prefix>{});
+      groups.emplace_back(attrs, std::vector<Ipv4Prefix>{});
       g = groups.end() - 1;
     }
     g->second.push_back(prefix);
   }
   for (const auto& [attrs, prefixes] : groups) {
-    emit(Update{{}, attrs, {}}, &Update::nlri, prefixes);
+    emit(Update{{}, *attrs, {}}, &Update::nlri, prefixes);
     p.announced += prefixes.size();
   }
 }
 
 void Rib::accept(PeerState& p, const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
   auto in = p.in.find(prefix);
-  std::optional<PathAttributes> post = in == p.in.end() ? std::nullopt : inbound(p, prefix, in->second);
+  AttrRef post = in == p.in.end() ? nullptr : inbound(p, prefix, in->second);
   auto had = p.accepted.find(prefix);
   if (!post) {
     if (had == p.accepted.end()) return;
     p.accepted.erase(had);
     p.received_order.erase(prefix);
   } else {
-    if (had != p.accepted.end() && had->second == *post) return;
+    if (had != p.accepted.end() && (had->second == post || *had->second == *post)) return;
     if (had == p.accepted.end()) p.received_order[prefix] = ++received_counter_;
-    p.accepted[prefix] = *post;
+    p.accepted[prefix] = post;
   }
   recompute(prefix, out, dirty);
 }
@@ -334,9 +349,10 @@ RibOutput Rib::receive(Ipv4Address peer, const Update& update) {
   }
   attrs.mp_reach.reset();
   attrs.mp_unreach.reset();
+  const AttrRef shared = std::make_shared<const PathAttributes>(std::move(attrs));
   for (const auto& prefix : nlri) {
     p.stale.erase(prefix);
-    p.in[prefix] = attrs;
+    p.in[prefix] = shared;
     accept(p, prefix, out, dirty);
   }
   flush(dirty, out);

@@ -344,7 +344,7 @@ TEST(Rib, PolicyReloadWithoutAddresses_KeepsSessionNextHop) {
   from_config.local_address = Ipv4Address{};  // the config does not know it
   auto out = rib.replace_policy(seed_policy(), {from_config});
   EXPECT_TRUE(out.send.empty());  // nothing changed, nothing re-announced
-  EXPECT_EQ(rib.adj_rib_out(kArs0)->at(pfx("10.0.0.0/8")).next_hop, ip("10.0.0.4"));
+  EXPECT_EQ(rib.adj_rib_out(kArs0)->at(pfx("10.0.0.0/8"))->next_hop, ip("10.0.0.4"));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -79,8 +80,15 @@ struct RibOutput {
   std::vector<Update> updates_for(Ipv4Address peer) const;
 };
 
+// Attributes are shared, not copied: every prefix of one UPDATE (and every route
+// a route-map leaves alike) points at one immutable PathAttributes.
+using AttrRef = std::shared_ptr<const PathAttributes>;
+
 struct LocRibEntry {
-  PathCandidate best;
+  AttrRef attributes;  // of the best path
+  bool local = false;
+  bool external = true;
+  std::uint32_t weight = 0;
   Ipv4Address from;  // peer, or 0.0.0.0 for local
   BestPathStep decided_by = BestPathStep::OnlyCandidate;
   std::vector<Ipv4Address> next_hops;  // best first, then multipaths
@@ -107,9 +115,9 @@ class Rib {
 
   const std::map<Ipv4Prefix, LocRibEntry>& loc_rib() const { return loc_rib_; }
   // Pre-policy, as received (`show bgp neighbors X received-routes`).
-  const std::map<Ipv4Prefix, PathAttributes>* adj_rib_in(Ipv4Address peer) const;
+  const std::map<Ipv4Prefix, AttrRef>* adj_rib_in(Ipv4Address peer) const;
   // What the peer holds from us (`advertised-routes`).
-  const std::map<Ipv4Prefix, PathAttributes>* adj_rib_out(Ipv4Address peer) const;
+  const std::map<Ipv4Prefix, AttrRef>* adj_rib_out(Ipv4Address peer) const;
   // Every prefix announced to the peer this session, repeats included.
   std::uint64_t announcements_sent(Ipv4Address peer) const;
 
@@ -117,9 +125,9 @@ class Rib {
   struct PeerState {
     RibPeer config;
     std::optional<Negotiated> session;
-    std::map<Ipv4Prefix, PathAttributes> in;        // pre-policy
-    std::map<Ipv4Prefix, PathAttributes> accepted;  // post-policy
-    std::map<Ipv4Prefix, PathAttributes> out;
+    std::map<Ipv4Prefix, AttrRef> in;        // pre-policy
+    std::map<Ipv4Prefix, AttrRef> accepted;  // post-policy
+    std::map<Ipv4Prefix, AttrRef> out;
     std::uint64_t announced = 0;
     std::map<Ipv4Prefix, std::uint64_t> received_order;
     bool warned_near_limit = false;
@@ -127,12 +135,14 @@ class Rib {
     bool refreshing = false;
   };
   bool external(const PeerState& p) const { return p.config.peer_as != options_.local_as; }
-  std::optional<PathAttributes> inbound(const PeerState& p, const Ipv4Prefix& prefix, const PathAttributes& attrs) const;
-  std::optional<PathAttributes> outbound(const PeerState& to, const Ipv4Prefix& prefix) const;
+  AttrRef inbound(const PeerState& p, const Ipv4Prefix& prefix, const AttrRef& attrs);
+  AttrRef outbound(const PeerState& to, const Ipv4Prefix& prefix);
+  // Returns a shared copy of `attrs`, reusing the last one made if equal.
+  AttrRef share(PathAttributes attrs, AttrRef& last);
   void recompute(const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
   void accept(PeerState& p, const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
   void flush(std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty, RibOutput& out, bool force = false);
-  void pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, std::optional<PathAttributes>>>& changes, RibOutput& out);
+  void pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, AttrRef>>& changes, RibOutput& out);
 
   RibOptions options_;
   PolicySet policy_;
@@ -141,6 +151,7 @@ class Rib {
   std::map<Ipv4Prefix, std::optional<std::string>> local_;  // prefix -> network route-map
   std::map<Ipv4Prefix, LocRibEntry> loc_rib_;
   std::uint64_t received_counter_ = 0;  // arrival order across all peers (FRR's oldest-path step)
+  AttrRef last_inbound_, last_outbound_, last_local_;
 };
 
 }  // namespace hairpin::bgpd
