@@ -19,6 +19,10 @@ constexpr std::uint8_t kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 enum class Way { Ingress, Egress, Other, Unknown };
 
+// A copy leaving more than this after one arrived is not the same packet: forwarding
+// takes microseconds, and IP IDs and sequence numbers repeat over longer captures.
+constexpr std::int64_t kMaxDwellNs = 1'000'000'000;
+
 // What stays equal between the copy that entered and the copy that left, NAT or not.
 struct CopyKey {
   std::uint8_t protocol = 0;
@@ -254,9 +258,16 @@ Result<Analysis> analyze_capture(const PcapFile& file, const AnalysisOptions& op
     auto it = egress_by_key.find(copy_key(in));
     if (it == egress_by_key.end()) continue;
     std::optional<std::size_t> best, best_same_flow;
-    for (std::size_t e : it->second) {
+    // Only egress copies from the ingress time to kMaxDwellNs later: found by binary
+    // search, so a key shared by many packets (IP ID 0, no sequence number) stays cheap.
+    const auto& cands = it->second;
+    auto from = std::lower_bound(cands.begin(), cands.end(), in.ts_ns,
+                                 [&](std::size_t e, std::int64_t ts) { return pkts[e].ts_ns < ts; });
+    for (auto c = from; c != cands.end(); ++c) {
+      const std::size_t e = *c;
       const auto& out = pkts[e];
-      if (egress_used[e] || out.ts_ns < in.ts_ns || out.ttl + 1 != in.ttl) continue;
+      if (out.ts_ns - in.ts_ns > kMaxDwellNs) break;
+      if (egress_used[e] || out.ttl + 1 != in.ttl) continue;
       if (!best) best = e;
       if (flow_key(out) == flow_key(in)) { best_same_flow = e; break; }
     }

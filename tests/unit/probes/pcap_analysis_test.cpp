@@ -257,6 +257,25 @@ TEST(PcapAnalysis, EveryByteFlipped_NeverCrashes) {
   EXPECT_GT(analysed, bytes.size() / 2);
 }
 
+TEST(PcapAnalysis, EgressCopyMoreThanASecondLater_IsNotTheSamePacket) {
+  auto f = hp::read_pcap_file(fixture("crafted_hairpin.pcap"));
+  ASSERT_TRUE(f.ok());
+  f->frames[6].ts_ns += 1'000'000'000;  // the third probe's egress copy, now 1 s + 25 us after it entered
+  hp::AnalysisOptions o;
+  o.nva_mac = nva_mac();
+  auto a = hp::analyze_capture(*f, o, "late");
+  ASSERT_TRUE(a.ok());
+  const auto* ab = find_dir(*a, "10.100.0.4", "10.200.0.4");
+  ASSERT_NE(ab, nullptr);
+  EXPECT_EQ(ab->packets_out, 1u);
+  EXPECT_EQ(ab->unmatched, 1u);
+  EXPECT_EQ(ab->unmatched_out, 1u);
+  f->frames[6].ts_ns -= 25'001;  // 1 s - 1 ns after it entered: the same packet
+  auto b = hp::analyze_capture(*f, o, "in time");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(find_dir(*b, "10.100.0.4", "10.200.0.4")->packets_out, 2u);
+}
+
 TEST(PcapAnalysis, TraceProbes_MarkedEnteredAndLeft) {
   hp::AnalysisOptions o;
   o.traces.push_back(trace_fixture("crafted_hairpin.trace.json"));
