@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -249,6 +250,8 @@ Result<PcapFile> parse_pcap(std::span<const std::uint8_t> content, const std::st
 }
 
 Result<PcapFile> read_pcap_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Error{"is a directory", path, "give a pcap file"};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{std::string("cannot open: ") + std::strerror(errno), path, "check the path and permissions"};
   std::vector<std::uint8_t> content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

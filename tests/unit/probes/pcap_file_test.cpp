@@ -105,6 +105,9 @@ TEST(PcapRead, NotACapture_IsAnErrorThatSaysSo) {
   const std::vector<std::uint8_t> header_only = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0};
   EXPECT_FALSE(hp::parse_pcap(header_only, "short").ok());
   EXPECT_FALSE(hp::read_pcap_file("/nonexistent/file.pcap").ok());
+  auto dir = hp::read_pcap_file(HAIRPIN_FIXTURES_DIR);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().what, "is a directory");
 }
 
 TEST(PcapRead, EveryPrefixOfAFixture_NeverCrashes) {
