@@ -309,11 +309,18 @@ struct NvaDaemon::Impl {
         act(c, c.fsm.send_refresh_marker(std::get<RouteRefresh>(o.message).subtype));
       }
     }
-    for (const auto& f : out.fib) {
-      log() << "rib: " << f.prefix.to_string();
-      if (f.next_hops.empty()) sink() << " removed";
-      for (const auto& nh : f.next_hops) sink() << " via " << nh.to_string();
-      sink() << '\n';
+    // Each Loc-RIB change is logged while batches are small (a session's churn);
+    // a full table arriving gets one line per batch instead of one per prefix.
+    if (out.fib.size() > 16) {
+      std::size_t removed = std::count_if(out.fib.begin(), out.fib.end(), [](const FibChange& f) { return f.next_hops.empty(); });
+      log() << "rib: " << out.fib.size() - removed << " prefixes installed or changed, " << removed << " removed\n";
+    } else {
+      for (const auto& f : out.fib) {
+        log() << "rib: " << f.prefix.to_string();
+        if (f.next_hops.empty()) sink() << " removed";
+        for (const auto& nh : f.next_hops) sink() << " via " << nh.to_string();
+        sink() << '\n';
+      }
     }
     for (const auto& p : out.problems) {
       log() << p.message << '\n';
