@@ -27,6 +27,15 @@ std::string name_of(const TraceResult& r, Ipv4 a) {
 
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
+// RTT of the last probe (in send order) at `ttl` that `from` answered.
+std::optional<std::int64_t> last_rtt_from(const TraceResult& r, int ttl, Ipv4 from) {
+  std::optional<std::int64_t> last;
+  for (const auto& p : r.probes) {
+    if (p.spec.ttl == ttl && p.reply && p.reply->responder == from && p.rtt_ns()) last = p.rtt_ns();
+  }
+  return last;
+}
+
 }  // namespace
 
 std::string to_string(Ipv4 a) {
@@ -91,7 +100,17 @@ std::string format_text(const TraceResult& r) {
       out += (addr ? sprintf_string("%2d.|--%s", h.ttl, (*addr + " [" + name + "]").c_str())
                    : sprintf_string("%2d.|--%s", h.ttl, "???")) + "\n";
     } else {
-      out += ethr_hop_line(h.ttl, addr, name, h.last_ns, h.unreachable) + "\n";
+      // The RTT shown is the shown address's own last one (Ethr's `last`).
+      out += ethr_hop_line(h.ttl, addr, name, h.responder ? last_rtt_from(r, h.ttl, *h.responder) : std::nullopt,
+                           h.unreachable) + "\n";
+      // Other addresses at this TTL (ECMP seen with --flows): Ethr has no such line;
+      // one each, under the first, without the "N." so Ethr-style parsers skip it.
+      for (const Ipv4 other : h.others) {
+        const auto last = last_rtt_from(r, h.ttl, other);
+        const std::string label = to_string(other) + " [" + name_of(r, other) + "]";
+        out += last ? sprintf_string("   |--%-70s %s\n", label.c_str(), ethr_duration(*last).c_str())
+                    : sprintf_string("   |--%s\n", label.c_str());
+      }
     }
   }
   if (!target_reached(r)) {

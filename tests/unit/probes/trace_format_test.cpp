@@ -180,5 +180,19 @@ TEST(TraceJson, ResolvedName_AppearsInTextAndJson) {
   EXPECT_EQ(format_json(r)["hops"][1]["name"], "vm-hub00");
 }
 
+TEST(EthrText, SecondAddressAtAHop_ListedUnderTheFirstWithoutHopNumber) {
+  TraceResult r;
+  r.run = RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000, 40001}, 1};
+  r.params.target_name = "10.200.0.4";
+  auto second = rec(1, 1, ReplyKind::TimeExceeded, Ipv4{0x0a00c80d}, 3 * kMs);
+  second.spec.flow = 1;
+  r.probes = {rec(1, 0, ReplyKind::TimeExceeded, Ipv4{0x0a00c80c}, 2 * kMs), second,
+              rec(2, 2, ReplyKind::Rst, Ipv4{0x0ac80004}, 4 * kMs)};
+  const std::string text = format_text(r);
+  const std::string want = std::string(" 1.|--10.0.200.12 []") + std::string(56, ' ') + " 2.000ms\n" +
+                           "   |--10.0.200.13 []" + std::string(56, ' ') + " 3.000ms\n" + " 2.|--10.200.0.4 []";
+  EXPECT_NE(text.find(want), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace hairpin::probes
