@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <random>
 
 namespace hp = hairpin::probes;
 
@@ -276,6 +277,44 @@ TEST(PcapAnalysis, EgressCopyMoreThanASecondLater_IsNotTheSamePacket) {
   EXPECT_EQ(find_dir(*b, "10.100.0.4", "10.200.0.4")->packets_out, 2u);
 }
 
+TEST(PcapAnalysis, RandomFramesOfEveryLinkType_NeverCrash) {
+  // Deterministic noise: random lengths and bytes, with the version nibble, ethertypes
+  // and cooked headers often right so the decoder gets deep into the headers.
+  std::mt19937 rng(20261125);
+  hp::PcapFile f;
+  f.format = "pcap";
+  const std::uint32_t links[] = {hp::kLinkEthernet, hp::kLinkLinuxSll, hp::kLinkLinuxSll2, hp::kLinkRaw,
+                                 hp::kLinkIpv4, 127};
+  for (int i = 0; i < 20000; ++i) {
+    hp::PcapFrame fr;
+    fr.link_type = links[rng() % 6];
+    fr.ts_ns = static_cast<std::int64_t>(rng());
+    fr.bytes.resize(rng() % 96);
+    for (auto& b : fr.bytes) b = static_cast<std::uint8_t>(rng());
+    const std::size_t l3 = fr.link_type == hp::kLinkEthernet ? 14 : fr.link_type == hp::kLinkLinuxSll ? 16
+                           : fr.link_type == hp::kLinkLinuxSll2 ? 20 : 0;
+    if (fr.bytes.size() > l3 + 1 && rng() % 2) {
+      if (fr.link_type == hp::kLinkEthernet) { fr.bytes[12] = 0x08; fr.bytes[13] = 0x00; }
+      if (fr.link_type == hp::kLinkLinuxSll) { fr.bytes[14] = 0x08; fr.bytes[15] = 0x00; }
+      if (fr.link_type == hp::kLinkLinuxSll2) { fr.bytes[0] = 0x08; fr.bytes[1] = 0x00; }
+      fr.bytes[l3] = static_cast<std::uint8_t>(0x40 | (rng() % 16));
+    }
+    fr.orig_len = static_cast<std::uint32_t>(fr.bytes.size());
+    f.frames.push_back(std::move(fr));
+  }
+  hp::AnalysisOptions o;
+  o.nva_mac = nva_mac();
+  auto a = hp::analyze_capture(f, o, "noise");
+  ASSERT_TRUE(a.ok());
+  const auto& c = a->frames;
+  EXPECT_EQ(c.total, 20000u);
+  EXPECT_EQ(c.ipv4 + c.ipv6 + c.arp + c.other_network + c.unknown_link + c.truncated + c.malformed, c.total);
+  EXPECT_GT(c.ipv4, 0u);
+  EXPECT_GT(c.unknown_link, 0u);
+  (void)hp::format_analysis_text(*a);
+  (void)hp::format_analysis_json(*a).dump();
+}
+
 TEST(PcapAnalysis, TraceProbes_MarkedEnteredAndLeft) {
   hp::AnalysisOptions o;
   o.traces.push_back(trace_fixture("crafted_hairpin.trace.json"));
@@ -382,7 +421,9 @@ TEST(PcapAnalysis, SeedLabRecordings_EveryProbeThatReachedEnteredAndLeft) {
     EXPECT_GE(t.reached, 1u);
     EXPECT_EQ(t.reached_proven, t.reached);
     for (const auto& p : t.probes) {
-      if (p.ttl == 1) EXPECT_FALSE(p.entered) << "TTL 1 dies at the ERGW";
+      if (p.ttl == 1) {
+        EXPECT_FALSE(p.entered) << "TTL 1 dies at the ERGW";
+      }
       if (p.ttl == 2) {
         EXPECT_TRUE(p.entered);
         EXPECT_FALSE(p.left) << "TTL 2 expires at the NVA";

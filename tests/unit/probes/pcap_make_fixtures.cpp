@@ -90,8 +90,10 @@ std::vector<std::uint8_t> ethernet(const Pkt& p) {
   Tins::HWAddress<6> src = p.src_mac, dst = p.dst_mac;
   if (p.way == Way::In) { src = kGw; dst = kNva; }
   if (p.way == Way::Out) { src = kNva; dst = kGw; }
-  std::vector<std::uint8_t> f(dst.begin(), dst.end());
-  f.insert(f.end(), src.begin(), src.end());
+  std::vector<std::uint8_t> f;
+  f.reserve(14 + p.l3.size());
+  for (auto b : dst) f.push_back(b);
+  for (auto b : src) f.push_back(b);
   f.push_back(static_cast<std::uint8_t>(p.ethertype >> 8));
   f.push_back(static_cast<std::uint8_t>(p.ethertype & 0xff));
   f.insert(f.end(), p.l3.begin(), p.l3.end());
