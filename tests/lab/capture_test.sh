@@ -5,7 +5,8 @@
 # is a valid pcap for tcpdump and tshark after SIGINT and SIGTERM. With
 # nva-noforward the probes enter and never leave; with no-udr they never arrive.
 # Also the capture's mistakes: missing interface, bad filter, full disk.
-source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/../.."  # the repository: lab up finds fixtures/ from here, whatever the build dir
+source tests/lab/lib.sh
 
 WORK=$(mktemp -d)
 cap_pid=""
