@@ -11,6 +11,7 @@
 #   - `hairpin bgp show` over the 0600 control socket agrees;
 #   - SIGHUP with a changed policy re-applies it without a session reset;
 #   - BIRD's route refresh makes the NVA re-send its table;
+#   - a reset by the peer is followed by reconnection and re-advertisement;
 #   - stopping the NVA sends Cease (BIRD's view).
 # Usage: interop_bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
@@ -153,6 +154,14 @@ sleep 1
 birdc show protocols nva | grep -q Established || fail "session dropped after route refresh"
 birdc show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8 || fail "10.0.0.0/8 gone after route refresh"
 echo "ok: route refresh answered, session stays up"
+
+# Session reset by the peer, and recovery: the NVA reconnects and re-advertises.
+birdc restart nva >/dev/null
+wait_for 10 "NVA saw the session go down" grep -q 'left Established' "$work/nva.log"
+wait_for 60 "session re-established after the peer's reset" bash -c "birdc -s $work/bird.ctl show protocols nva | grep -q Established"
+wait_for 10 "10.0.0.0/8 re-advertised after the reset" bash -c "birdc -s $work/bird.ctl show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8"
+[[ $(grep -c 'Established (AS 65515' "$work/nva.log") -ge 2 ]] || fail "NVA log does not show a second Established"
+echo "ok: peer reset, session recovered, supernet re-advertised"
 
 kill -TERM "$nva_pid"
 wait "$nva_pid" || fail "hairpin nva exited non-zero on SIGTERM"
