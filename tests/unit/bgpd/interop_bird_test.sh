@@ -8,6 +8,7 @@
 #   - BIRD receives 10.0.0.0/8 with AS path 65001 and next hop = the NVA;
 #   - the NVA accepts the site prefixes and drops the bogon path (NVA log);
 #   - nothing with 65515 in its path comes back to BIRD;
+#   - a connection from an address that is not a neighbor is refused;
 #   - `hairpin bgp show` over the 0600 control socket agrees;
 #   - SIGHUP with a changed policy re-applies it without a session reset;
 #   - BIRD's route refresh makes the NVA re-send its table;
@@ -41,8 +42,9 @@ trap cleanup EXIT
 ip netns add "$NS_N"
 ip netns add "$NS_A"
 ip -n "$NS_N" link add veth-nva type veth peer name veth-ars netns "$NS_A"
-ip -n "$NS_N" addr add 10.99.2.2/30 dev veth-nva
-ip -n "$NS_A" addr add 10.99.2.1/30 dev veth-ars
+ip -n "$NS_N" addr add 10.99.2.2/29 dev veth-nva
+ip -n "$NS_A" addr add 10.99.2.1/29 dev veth-ars
+ip -n "$NS_A" addr add 10.99.2.3/29 dev veth-ars  # a stranger on the link
 for ns in "$NS_N" "$NS_A"; do ip -n "$ns" link set lo up; done
 ip -n "$NS_N" link set veth-nva up
 ip -n "$NS_A" link set veth-ars up
@@ -118,6 +120,24 @@ echo "ok: NVA accepted both site prefixes and dropped the bogon path"
 n=$(birdc show route protocol nva | grep -c '/' || true)
 [[ $n -eq 1 ]] || fail "BIRD holds $n routes from the NVA, expected only 10.0.0.0/8"
 echo "ok: nothing with 65515 came back"
+
+# A connection from an address that is not a configured neighbor is closed
+# without an OPEN.
+stranger=$(ip netns exec "$NS_A" python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("10.99.2.3", 0))
+s.settimeout(5)
+s.connect(("10.99.2.2", 179))
+try:
+    print("closed" if s.recv(4096) == b"" else "got-data")
+except socket.timeout:
+    print("left-open")
+PY
+)
+[[ $stranger == closed ]] || fail "connection from a non-neighbor: $stranger"
+grep -q 'connection from 10.99.2.3 refused' "$work/nva.log" || fail "NVA did not log the refused stranger"
+echo "ok: connection from a non-neighbor refused"
 
 # Our own view, over the control socket (mode 0600), as the verifier reads it.
 [[ $(stat -c %a "$work/nva.sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$work/nva.sock"), not 600"
