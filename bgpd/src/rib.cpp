@@ -122,7 +122,44 @@ AttrRef Rib::outbound(const PeerState& to, const Ipv4Prefix& prefix) {
   return share(std::move(attrs), last_outbound_);
 }
 
+void Rib::install(const Ipv4Prefix& prefix, std::optional<LocRibEntry> entry, RibOutput& out, Dirty& dirty) {
+  auto old = loc_rib_.find(prefix);
+  std::vector<Ipv4Address> old_hops = old == loc_rib_.end() ? std::vector<Ipv4Address>{} : old->second.next_hops;
+  std::vector<Ipv4Address> new_hops = entry ? entry->next_hops : std::vector<Ipv4Address>{};
+  if (entry) loc_rib_[prefix] = std::move(*entry);
+  else if (old != loc_rib_.end()) loc_rib_.erase(old);
+  if (new_hops != old_hops) out.fib.push_back(FibChange{prefix, std::move(new_hops)});
+  for (auto& [address, p] : peers_)
+    if (p.session) dirty[address].push_back(prefix);
+}
+
 void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
+  // Fast path, the common case of a full table from one peer: with at most one
+  // candidate there is nothing to compare, so no candidate copies are made.
+  // Same result as the general path (OnlyCandidate, one next hop).
+  if (!local_.count(prefix)) {
+    int count = 0;
+    const PeerState* only = nullptr;
+    AttrRef attrs;
+    for (const auto& [address, p] : peers_) {
+      auto it = p.accepted.find(prefix);
+      if (it == p.accepted.end()) continue;
+      if (++count > 1) break;
+      only = &p;
+      attrs = it->second;
+    }
+    if (count == 0) return install(prefix, std::nullopt, out, dirty);
+    if (count == 1) {
+      if (!attrs->next_hop || !resolver_(*attrs->next_hop)) return install(prefix, std::nullopt, out, dirty);
+      LocRibEntry e;
+      e.attributes = attrs;
+      e.external = external(*only);
+      e.from = only->config.address;
+      e.decided_by = BestPathStep::OnlyCandidate;
+      e.next_hops = {*attrs->next_hop};
+      return install(prefix, std::move(e), out, dirty);
+    }
+  }
   std::vector<PathCandidate> candidates;
   std::vector<Ipv4Address> from;
   if (auto local = local_.find(prefix); local != local_.end()) {
@@ -164,11 +201,8 @@ void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
   }
 
   auto best = select_best_path(candidates, options_.best_path);
-  auto old = loc_rib_.find(prefix);
-  std::vector<Ipv4Address> old_hops = old == loc_rib_.end() ? std::vector<Ipv4Address>{} : old->second.next_hops;
-  if (!best) {
-    if (old != loc_rib_.end()) loc_rib_.erase(old);
-  } else {
+  if (!best) return install(prefix, std::nullopt, out, dirty);
+  {
     LocRibEntry e;
     const PathCandidate& winner = candidates[best->index];
     e.from = from[best->index];
@@ -186,13 +220,8 @@ void Rib::recompute(const Ipv4Prefix& prefix, RibOutput& out, Dirty& dirty) {
       auto nh = *candidates[i].attributes.next_hop;
       if (std::find(e.next_hops.begin(), e.next_hops.end(), nh) == e.next_hops.end()) e.next_hops.push_back(nh);
     }
-    loc_rib_[prefix] = e;
+    install(prefix, std::move(e), out, dirty);
   }
-  auto now = loc_rib_.find(prefix);
-  std::vector<Ipv4Address> new_hops = now == loc_rib_.end() ? std::vector<Ipv4Address>{} : now->second.next_hops;
-  if (new_hops != old_hops) out.fib.push_back(FibChange{prefix, new_hops});
-  for (auto& [address, p] : peers_)
-    if (p.session) dirty[address].push_back(prefix);
 }
 
 void Rib::flush(Dirty& dirty, RibOutput& out, bool force) {

@@ -140,6 +140,8 @@ class Rib {
   // Returns a shared copy of `attrs`, reusing the last one made if equal.
   AttrRef share(PathAttributes attrs, AttrRef& last);
   void recompute(const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
+  void install(const Ipv4Prefix& prefix, std::optional<LocRibEntry> entry, RibOutput& out,
+               std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
   void accept(PeerState& p, const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
   void flush(std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty, RibOutput& out, bool force = false);
   void pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, AttrRef>>& changes, RibOutput& out);
