@@ -31,8 +31,8 @@ struct CaptureArgs {
   std::string iface;
   std::string filter;
   bool probes = false;
-  int snaplen = 262144;
-  int buffer_kib = 8192;
+  int snaplen = 0;     // 0: default_sizing(iface)
+  int buffer_kib = 0;
   bool no_promisc = false;
   double duration_s = 0;
   std::uint64_t count = 0;
@@ -47,15 +47,19 @@ int run_capture_command(const CaptureArgs& a) {
     throw UserError{"capture: give --iface NAME; interfaces here: " + probes::capture_interfaces(), kExitUsage};
   }
   if (a.write.empty()) throw UserError{"capture: give -w FILE (the pcap file to write)", kExitUsage};
-  if (a.snaplen < 1 || a.snaplen > 262144) throw UserError{"capture: --snaplen must be 1-262144", kExitUsage};
+  const auto sizing = probes::default_sizing(a.iface);
+  const int snaplen = a.snaplen ? a.snaplen : sizing.snaplen;
+  const int buffer_kib = a.buffer_kib ? a.buffer_kib : sizing.buffer_kib;
+  if (snaplen < 1 || snaplen > 262144) throw UserError{"capture: --snaplen must be 1-262144", kExitUsage};
+  if (buffer_kib < 1) throw UserError{"capture: --buffer-size must be positive (KiB)", kExitUsage};
   if (a.duration_s < 0) throw UserError{"capture: --duration must be positive", kExitUsage};
   if (a.file_size_mb < 0) throw UserError{"capture: --file-size must be positive (MB)", kExitUsage};
   if (a.files && a.file_size_mb == 0) throw UserError{"capture: --files needs --file-size (the size of each file)", kExitUsage};
   probes::CaptureOptions o;
   o.iface = a.iface;
   o.filter = probes::combine_filters(a.probes, a.filter);
-  o.snaplen = a.snaplen;
-  o.buffer_kib = a.buffer_kib;
+  o.snaplen = snaplen;
+  o.buffer_kib = buffer_kib;
   o.promisc = !a.no_promisc;
   if (a.duration_s > 0) o.duration_s = a.duration_s;
   if (a.count > 0) o.count = a.count;
@@ -100,6 +104,10 @@ int run_capture_command(const CaptureArgs& a) {
               << s.received_by_filter << " packets received by filter\n"
               << s.dropped_by_kernel << " packets dropped by kernel\n";
     if (s.dropped_by_interface) std::cerr << s.dropped_by_interface << " packets dropped by interface\n";
+    if (s.dropped_by_kernel) {
+      std::cerr << "hairpin: capture: the kernel dropped packets; raise --buffer-size (now " << o.buffer_kib
+                << " KiB) or lower --snaplen (now " << o.snaplen << "): each packet takes a snaplen-sized slot\n";
+    }
     for (const auto& f : s.files) std::cerr << "wrote " << f << "\n";
   }
   return kExitOk;
@@ -157,8 +165,8 @@ void register_capture_commands(CLI::App& app, int& exit_code) {
   cap->add_option("-i,--iface", c->iface, "interface to capture on (e.g. eth0 on the NVA, or any)");
   cap->add_option("-f,--filter", c->filter, "BPF filter (pcap-filter(7), as tcpdump takes it)");
   cap->add_flag("--probes", c->probes, "only hairpin trace probes, their answers and the ICMP errors they cause");
-  cap->add_option("-s,--snaplen", c->snaplen, "bytes kept of each packet")->capture_default_str();
-  cap->add_option("-B,--buffer-size", c->buffer_kib, "kernel capture buffer, KiB")->capture_default_str();
+  cap->add_option("-s,--snaplen", c->snaplen, "bytes kept of each packet (default 262144; 65535 on any)");
+  cap->add_option("-B,--buffer-size", c->buffer_kib, "kernel capture buffer, KiB (default 8192; 32768 on any)");
   cap->add_flag("--no-promisc", c->no_promisc, "do not put the interface in promiscuous mode");
   cap->add_option("-d,--duration", c->duration_s, "stop after this many seconds");
   cap->add_option("-c,--count", c->count, "stop after this many packets");

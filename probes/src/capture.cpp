@@ -32,6 +32,11 @@ std::string combine_filters(bool probes, const std::string& user_filter) {
   return "(" + probes_filter() + ") and (" + user_filter + ")";
 }
 
+CaptureSizing default_sizing(const std::string& iface) {
+  if (iface == "any") return {65535, 32768};
+  return {};
+}
+
 std::string ring_file_name(const std::string& path, unsigned k) {
   const std::size_t slash = path.rfind('/');
   const std::size_t base = slash == std::string::npos ? 0 : slash + 1;

@@ -69,3 +69,13 @@ TEST(CaptureOutput, UnwritablePlaces_RefusedBeforeCapturing) {
   EXPECT_FALSE(hp::check_writable("").ok());
   EXPECT_TRUE(hp::check_writable("/tmp/hairpin-capture-test.pcap").ok());
 }
+
+TEST(CaptureSizing, AnyGetsSmallerSlotsAndABiggerRing) {
+  // Immediate mode: snaplen-sized ring slots; "any" has no MTU to cap them.
+  const auto any = hp::default_sizing("any");
+  EXPECT_EQ(any.snaplen, 65535);
+  EXPECT_GE(std::int64_t{any.buffer_kib} * 1024 / any.snaplen, 512);
+  const auto eth = hp::default_sizing("eth0");
+  EXPECT_EQ(eth.snaplen, 262144);  // tcpdump's default; the MTU caps the slots
+  EXPECT_EQ(eth.buffer_kib, 8192);
+}

@@ -33,6 +33,18 @@ std::string combine_filters(bool probes, const std::string& user_filter);
 // Ring member k of `path`: ".k" before the extension ("cap.pcap" -> "cap.3.pcap").
 std::string ring_file_name(const std::string& path, unsigned k);
 
+// Defaults for snaplen and kernel buffer when the user gives none. Immediate mode
+// makes libpcap use TPACKET_V2, whose ring slots are snaplen-sized unless the
+// interface's MTU caps them; "any" has no MTU, so 262144-byte slots left an 8 MiB ring
+// 32 slots and one trace burst overflowed it (measured on the lab's NVA: 12 to 76 of
+// 112 probe packets dropped by the kernel, tcpdump's buffered mode 0). On "any":
+// 65535 bytes (the largest IPv4 packet) and 32 MiB, 512 slots.
+struct CaptureSizing {
+  int snaplen = 262144;
+  int buffer_kib = 8192;
+};
+CaptureSizing default_sizing(const std::string& iface);
+
 struct CaptureOptions {
   std::string iface;
   std::string filter;        // final BPF text; empty = everything
