@@ -20,25 +20,18 @@ chmod 755 "$work"
 NS_S=hptest-bgp-pf-src
 NS_R=hptest-bgp-pf-rcv
 pids=()
+source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  [[ -s $work/src.pid ]] && kill "$(cat "$work/src.pid")" 2>/dev/null
-  sleep 1
-  ip netns del "$NS_S" 2>/dev/null
-  ip netns del "$NS_R" 2>/dev/null
+  stop_pids "${pids[@]}" "$(pidfile_pid "$work/src.pid")"
+  pair_down "$NS_S" "$NS_R"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ip netns add "$NS_S"
-ip netns add "$NS_R"
-ip -n "$NS_S" link add veth-src type veth peer name veth-rcv netns "$NS_R"
+pair_up "$NS_S" veth-src "$NS_R" veth-rcv
 ip -n "$NS_S" addr add 10.99.4.1/30 dev veth-src
 ip -n "$NS_R" addr add 10.99.4.2/30 dev veth-rcv
-for ns in "$NS_S" "$NS_R"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_S" link set veth-src up
-ip -n "$NS_R" link set veth-rcv up
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }

@@ -28,26 +28,19 @@ work=$(mktemp -d /tmp/hptest-bgp-io-XXXXXX)
 NS_N=hptest-bgp-io-nva
 NS_A=hptest-bgp-io-ars
 nva_pid=""
+source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
-  [[ -n $nva_pid ]] && kill "$nva_pid" 2>/dev/null && wait "$nva_pid" 2>/dev/null
-  [[ -s $work/bird.pid ]] && kill "$(cat "$work/bird.pid")" 2>/dev/null
-  sleep 0.5
-  ip netns del "$NS_N" 2>/dev/null
-  ip netns del "$NS_A" 2>/dev/null
+  stop_pids "$nva_pid" "$(pidfile_pid "$work/bird.pid")"
+  pair_down "$NS_N" "$NS_A"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ip netns add "$NS_N"
-ip netns add "$NS_A"
-ip -n "$NS_N" link add veth-nva type veth peer name veth-ars netns "$NS_A"
+pair_up "$NS_N" veth-nva "$NS_A" veth-ars
 ip -n "$NS_N" addr add 10.99.2.2/29 dev veth-nva
 ip -n "$NS_A" addr add 10.99.2.1/29 dev veth-ars
 ip -n "$NS_A" addr add 10.99.2.3/29 dev veth-ars  # a stranger on the link
-for ns in "$NS_N" "$NS_A"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_N" link set veth-nva up
-ip -n "$NS_A" link set veth-ars up
 
 cat > "$work/nva.frr" <<'FRR'
 frr defaults traditional

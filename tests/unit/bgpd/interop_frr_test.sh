@@ -24,25 +24,18 @@ chmod 755 "$work"
 NS_N=hptest-bgp-io-nva
 NS_F=hptest-bgp-io-frr
 nva_pid=""
+source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
-  [[ -n $nva_pid ]] && kill "$nva_pid" 2>/dev/null && wait "$nva_pid" 2>/dev/null
-  [[ -s $work/bgpd.pid ]] && kill "$(cat "$work/bgpd.pid")" 2>/dev/null
-  sleep 0.5
-  ip netns del "$NS_N" 2>/dev/null
-  ip netns del "$NS_F" 2>/dev/null
+  stop_pids "$nva_pid" "$(pidfile_pid "$work/bgpd.pid")"
+  pair_down "$NS_N" "$NS_F"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ip netns add "$NS_N"
-ip netns add "$NS_F"
-ip -n "$NS_N" link add veth-nva type veth peer name veth-frr netns "$NS_F"
+pair_up "$NS_N" veth-nva "$NS_F" veth-frr
 ip -n "$NS_N" addr add 10.99.3.2/30 dev veth-nva
 ip -n "$NS_F" addr add 10.99.3.1/30 dev veth-frr
-for ns in "$NS_N" "$NS_F"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_N" link set veth-nva up
-ip -n "$NS_F" link set veth-frr up
 
 here=$(cd "$(dirname "$0")" && pwd)
 cat > "$work/nva.frr" <<'CFG'
