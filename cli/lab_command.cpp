@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "hairpin/common/file_io.hpp"
 #include "hairpin/verifier/delay_line.hpp"
 #include "hairpin/verifier/lab_runner.hpp"
 #include "paths.hpp"
@@ -26,11 +27,9 @@ void require(const Status& s) {
 }
 
 std::string read_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail(Error{"cannot read NVA config", path, "check the path (see fixtures/configs/)"});
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  auto text = read_whole_file(path);
+  if (!text) fail(Error{"cannot read NVA config", path, "check the path (see fixtures/configs/)"});
+  return std::move(text.value());
 }
 
 struct UpArgs {

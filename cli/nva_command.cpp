@@ -15,6 +15,7 @@
 #include "hairpin/bgpd/config.hpp"
 #include "hairpin/bgpd/nva_daemon.hpp"
 #include "hairpin/bgpd/bgp_show.hpp"
+#include "hairpin/common/file_io.hpp"
 
 namespace hairpin::cli {
 
@@ -46,11 +47,9 @@ int show(const ShowArgs& a, const std::string& request) {
 
 int run(const NvaArgs& a) {
   if (a.port < 1 || a.port > 65535) throw UserError{"--port must be 1-65535", kExitUsage};
-  std::ifstream in(a.config);
-  if (!in) throw UserError{"cannot read " + a.config + ": check the path and permissions", kExitUsage};
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = bgpd::parse_frr_config(text.str(), a.config);
+  auto text = read_whole_file(a.config);
+  if (!text) throw UserError{"cannot read " + a.config + ": check the path and permissions", kExitUsage};
+  auto parsed = bgpd::parse_frr_config(text.value(), a.config);
   if (!parsed) throw UserError{parsed.error().to_string(), kExitFail};
   for (const auto& w : parsed->warnings)
     std::cerr << a.config << ':' << w.line << ": warning: " << w.message << '\n';
@@ -63,11 +62,9 @@ int run(const NvaArgs& a) {
   options.control_socket = a.control_socket;
   // SIGHUP reads the file again; warnings go to stderr like at start.
   auto reload = [path = a.config]() -> Result<bgpd::NvaConfig> {
-    std::ifstream again(path);
+    auto again = read_whole_file(path);
     if (!again) return Error{"cannot read " + path, path, "check the path and permissions"};
-    std::stringstream t;
-    t << again.rdbuf();
-    auto p = bgpd::parse_frr_config(t.str(), path);
+    auto p = bgpd::parse_frr_config(again.value(), path);
     if (!p) return p.error();
     for (const auto& w : p->warnings) std::cerr << path << ':' << w.line << ": warning: " << w.message << '\n';
     return std::move(p->config);

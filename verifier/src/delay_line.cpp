@@ -1,5 +1,7 @@
 #include "hairpin/verifier/delay_line.hpp"
 
+#include "hairpin/common/file_io.hpp"
+
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -109,11 +111,8 @@ Status run_delay_line(const DelayLineOptions& o) {
   std::ofstream log(o.log, std::ios::app);
   log << "delay line " << o.a << " <-> " << o.b << ": "
       << std::chrono::duration<double, std::milli>(o.delay).count() << " ms each way" << std::endl;
-  if (!o.pidfile.empty()) {
-    auto tmp = o.pidfile + ".tmp";
-    std::ofstream(tmp) << getpid() << "\n";
-    std::rename(tmp.c_str(), o.pidfile.c_str());
-  }
+  if (!o.pidfile.empty())
+    if (auto s = write_file_atomically(o.pidfile, std::to_string(getpid()) + "\n"); !s) return s.error();
 
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   int fds[2] = {*a, *b};

@@ -1,5 +1,7 @@
 #include "hairpin/verifier/lab_runner.hpp"
 
+#include "hairpin/common/file_io.hpp"
+
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -103,24 +105,10 @@ std::string last_line(const std::string& text) {
   return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
-Status write_file_atomically(const std::string& path, const std::string& content) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    if (!out.flush()) return Error{"cannot write file", path, "check free space and permissions"};
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Error{"cannot rename into place", path, "check permissions"};
-  return Ok{};
-}
-
+// The lab's own files (state, copies, /proc): missing reads as empty.
 std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  auto text = read_whole_file(path);
+  return text ? std::move(text.value()) : std::string();
 }
 
 std::vector<std::string> existing_lab_namespaces() {

@@ -1,5 +1,7 @@
 #include "hairpin/verifier/topology.hpp"
 
+#include "hairpin/common/file_io.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -327,11 +329,9 @@ Result<Topology> parse_topology(std::string_view yaml_text, std::string source) 
 }
 
 Result<Topology> load_topology(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error{"cannot read topology file", path, "check the path (the seed is fixtures/topologies/seed.yaml)"};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_topology(buf.str(), path);
+  auto text = read_whole_file(path);
+  if (!text) return Error{"cannot read topology file", path, "check the path (the seed is fixtures/topologies/seed.yaml)"};
+  return parse_topology(text.value(), path);
 }
 
 }  // namespace hairpin::verifier
