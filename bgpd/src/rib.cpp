@@ -469,41 +469,16 @@ class Rib::State {
   }
 
   AttrRef received(Ipv4Address address, const Ipv4Prefix& prefix) const {
-    auto pi = peer_index(address);
-    auto d = pi == kLocalPeer ? kNone : index_.find(key_of(prefix));
-    if (d == kNone) return nullptr;
-    auto path = find_path(d, pi);
-    return path == kNone || paths_[path].in == kNone ? nullptr : attrs_.ref(paths_[path].in);
+    return one_of_peer(address, prefix, &State::received_attrs);
   }
-
   AttrRef advertised(Ipv4Address address, const Ipv4Prefix& prefix) const {
-    auto pi = peer_index(address);
-    auto d = pi == kLocalPeer ? kNone : index_.find(key_of(prefix));
-    if (d == kNone) return nullptr;
-    auto a = find_advert(d, pi);
-    return a == kNone ? nullptr : attrs_.ref(adverts_[a].attrs);
+    return one_of_peer(address, prefix, &State::advertised_attrs);
   }
-
   bool for_each_received(Ipv4Address address, const RouteVisitor& visit) const {
-    auto pi = peer_index(address);
-    if (pi == kLocalPeer) return false;
-    std::vector<std::uint32_t> dests;
-    for (std::uint32_t d = 0; d < dests_.size(); ++d)
-      if (dests_[d].in_use() && find_path(d, pi) != kNone) dests.push_back(d);
-    for (auto d : sorted(std::move(dests)))
-      visit(prefix_of(dests_[d].key), attrs_.ref(paths_[find_path(d, pi)].in));
-    return true;
+    return each_of_peer(address, visit, &State::received_attrs);
   }
-
   bool for_each_advertised(Ipv4Address address, const RouteVisitor& visit) const {
-    auto pi = peer_index(address);
-    if (pi == kLocalPeer) return false;
-    std::vector<std::uint32_t> dests;
-    for (std::uint32_t d = 0; d < dests_.size(); ++d)
-      if (dests_[d].in_use() && find_advert(d, pi) != kNone) dests.push_back(d);
-    for (auto d : sorted(std::move(dests)))
-      visit(prefix_of(dests_[d].key), attrs_.ref(adverts_[find_advert(d, pi)].attrs));
-    return true;
+    return each_of_peer(address, visit, &State::advertised_attrs);
   }
 
  private:
@@ -592,6 +567,35 @@ class Rib::State {
     for (auto i = dests_[d].adverts; i != kNone; i = adverts_[i].next)
       if (adverts_[i].peer == pi) return i;
     return kNone;
+  }
+
+  // Per-peer views: Adj-RIB-In (as received) and Adj-RIB-Out, kNone where empty.
+  using PeerTable = AttrId (State::*)(std::uint32_t, PeerIndex) const;
+  AttrId received_attrs(std::uint32_t d, PeerIndex pi) const {
+    auto i = find_path(d, pi);
+    return i == kNone ? kNone : paths_[i].in;
+  }
+  AttrId advertised_attrs(std::uint32_t d, PeerIndex pi) const {
+    auto i = find_advert(d, pi);
+    return i == kNone ? kNone : adverts_[i].attrs;
+  }
+
+  AttrRef one_of_peer(Ipv4Address address, const Ipv4Prefix& prefix, PeerTable table) const {
+    auto pi = peer_index(address);
+    auto d = pi == kLocalPeer ? kNone : index_.find(key_of(prefix));
+    auto id = d == kNone ? kNone : (this->*table)(d, pi);
+    return id == kNone ? nullptr : attrs_.ref(id);
+  }
+
+  // Visits the peer's entries in prefix order; false when it is not configured.
+  bool each_of_peer(Ipv4Address address, const RouteVisitor& visit, PeerTable table) const {
+    auto pi = peer_index(address);
+    if (pi == kLocalPeer) return false;
+    std::vector<std::uint32_t> dests;
+    for (std::uint32_t d = 0; d < dests_.size(); ++d)
+      if (dests_[d].in_use() && (this->*table)(d, pi) != kNone) dests.push_back(d);
+    for (auto d : sorted(std::move(dests))) visit(prefix_of(dests_[d].key), attrs_.ref((this->*table)(d, pi)));
+    return true;
   }
 
   template <typename F>
