@@ -252,6 +252,16 @@ struct NvaDaemon::Impl {
 
   void carry_out(Connection& c, const SessionUp& up) {
     auto& n = c.neighbor;
+    if (n.established && n.established != &c) {
+      // RFC 4271 6.8: the Established connection stays; the newer one closes
+      // (and feeds nothing to the RIB meanwhile).
+      log() << "neighbor " << n.config.address.to_string()
+            << ": connection collision, closing the newer connection (a session is Established)\n";
+      asio::post(io, [this, self = c.shared_from_this()] {
+        if (!self->discarded) after(*self, self->fsm.handle(OpenCollisionDump{}));
+      });
+      return;
+    }
     n.established = &c;
     std::optional<Ipv4Address> local;
     if (c.wire) {
@@ -279,12 +289,14 @@ struct NvaDaemon::Impl {
   }
 
   void carry_out(Connection& c, const ReceivedUpdate& u) {
+    if (c.neighbor.established != &c) return;  // a collision's loser, closing
     for (const auto& note : u.notes)
       log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
     dispatch(rib->receive(c.neighbor.config.address, u.update));
   }
 
   void carry_out(Connection& c, const ReceivedRouteRefresh& r) {
+    if (c.neighbor.established != &c) return;
     const char* what = r.refresh.subtype == RouteRefreshSubtype::Normal ? "route refresh requested"
                        : r.refresh.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh
                            ? "peer re-sending its routes (BoRR)"
@@ -340,21 +352,21 @@ struct NvaDaemon::Impl {
   void after(Connection& c, const std::vector<SessionAction>& actions) {
     act(c, actions);
     Neighbor& n = c.neighbor;
-    auto opened = [](const std::shared_ptr<Connection>& x) {
-      return x && (x->fsm.state() == SessionState::OpenConfirm || x->fsm.state() == SessionState::Established);
-    };
     for (auto& in : n.in) {
-      if (!opened(in) || !opened(n.out)) continue;
-      auto peer_id = in->fsm.negotiated()->peer_router_id;
-      auto loser = resolve_collision(router_id, peer_id) == CollisionWinner::ConnectionWeOpened ? in : n.out;
-      // RFC 4271 6.8: an Established connection always wins over a newer one.
-      if (in->fsm.state() == SessionState::Established) loser = n.out;
-      if (n.out->fsm.state() == SessionState::Established) loser = in;
+      if (!n.out) break;
+      std::optional<Ipv4Address> peer_id;
+      for (const auto* x : {in.get(), n.out.get()})
+        if (x->fsm.negotiated()) peer_id = x->fsm.negotiated()->peer_router_id;
+      auto verdict = detect_collision(router_id, peer_id, n.out->fsm.state(), in->fsm.state());
+      if (verdict == CollisionVerdict::NoCollision) continue;
+      auto loser = verdict == CollisionVerdict::CloseConnectionWeOpened ? n.out : in;
       log() << "neighbor " << n.config.address.to_string() << ": connection collision, closing the connection "
             << (loser == in ? "the peer opened" : "we opened") << '\n';
       if (loser == n.out) n.out_stopped = true;
       act(*loser, loser->fsm.handle(OpenCollisionDump{}));
     }
+    // The FSM paused after an OPEN for the check above; read on (RFC 4271 6.8).
+    if (!c.discarded && c.fsm.input_pending()) return after(c, c.fsm.resume_input());
     asio::post(io, [this, addr = n.config.address] { tidy(addr); });
   }
 
@@ -367,6 +379,15 @@ struct NvaDaemon::Impl {
       discard(*x);
       return true;
     });
+    // A session carried by the peer's connection: ours does not redial (after the
+    // peer closed it in a collision, say) until that session is gone.
+    if (!stopping && n.out && n.established && n.established != n.out.get() && !n.out_stopped) {
+      auto s = n.out->fsm.state();
+      if (s == SessionState::Idle || s == SessionState::Connect || s == SessionState::Active) {
+        n.out_stopped = true;
+        act(*n.out, n.out->fsm.handle(ManualStop{}));
+      }
+    }
     bool carried = n.established || !n.in.empty();
     if (!stopping && !carried && n.out && n.out_stopped && n.out->fsm.state() == SessionState::Idle) {
       // Our dialing was stopped for a peer-opened session that is now gone.
