@@ -116,6 +116,12 @@ struct NvaDaemon::Impl {
     std::vector<std::shared_ptr<Connection>> in;
     Connection* established = nullptr;
     bool out_stopped = false;  // we stopped dialing for a peer-opened session
+    // maximum-prefix: over the limit, the session stays down (no dialing, no
+    // accepting) until `restart` minutes pass, or for good; warnings once a session.
+    bool prefix_overflow = false;
+    std::unique_ptr<asio::steady_timer> overflow_restart;
+    bool threshold_warned = false;
+    bool limit_warned = false;
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
@@ -284,6 +290,7 @@ struct NvaDaemon::Impl {
     auto& n = c.neighbor;
     if (n.established != &c) return;
     n.established = nullptr;
+    n.threshold_warned = n.limit_warned = false;
     log() << "neighbor " << n.config.address.to_string() << ": left Established: " << down.reason << '\n';
     dispatch(rib->peer_down(n.config.address));
   }
@@ -293,6 +300,7 @@ struct NvaDaemon::Impl {
     for (const auto& note : u.notes)
       log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
     dispatch(rib->receive(c.neighbor.config.address, u.update));
+    check_prefix_threshold(c.neighbor);
   }
 
   void carry_out(Connection& c, const ReceivedRouteRefresh& r) {
@@ -335,16 +343,56 @@ struct NvaDaemon::Impl {
       }
     }
     for (const auto& p : out.problems) {
-      log() << p.message << '\n';
-      if (p.kind == RibProblemKind::MaximumPrefixExceeded) {
-        auto it = neighbors.find(p.peer);
-        if (it != neighbors.end() && it->second->established) {
-          it->second->out_stopped = false;  // stays down: no automatic restart
-          auto limit = it->second->config.maximum_prefix.value_or(0);
-          act(*it->second->established, it->second->established->fsm.handle(MaximumPrefixReached{limit}));
-        }
-      }
+      auto it = neighbors.find(p.peer);
+      if (p.kind == RibProblemKind::MaximumPrefixExceeded && it != neighbors.end())
+        over_maximum_prefix(*it->second, p);
+      else
+        log() << p.message << '\n';
     }
+  }
+
+  // The RIB counted more accepted prefixes than `maximum-prefix N` (FRR semantics).
+  void over_maximum_prefix(Neighbor& n, const RibProblem& p) {
+    const auto& cfg = n.config;
+    std::string who = "neighbor " + cfg.address.to_string() + ": ";
+    if (cfg.maximum_prefix_warning_only) {
+      if (!n.limit_warned) log() << who << p.message << " (warning-only: the session stays up)\n";
+      n.limit_warned = true;
+      return;
+    }
+    if (!n.established || n.prefix_overflow) return;
+    log() << who << p.message << "; sending Cease/Maximum Number of Prefixes Reached, session down "
+          << (cfg.maximum_prefix_restart ? "for " + std::to_string(*cfg.maximum_prefix_restart) + " minute(s)"
+                                         : std::string("until hairpin nva restarts"))
+          << '\n';
+    n.prefix_overflow = true;
+    n.out_stopped = false;  // tidy() must not redial
+    act(*n.established, n.established->fsm.handle(MaximumPrefixReached{cfg.maximum_prefix.value_or(0)}));
+    if (n.out && n.out->fsm.state() != SessionState::Idle) act(*n.out, n.out->fsm.handle(ManualStop{}));
+    if (!cfg.maximum_prefix_restart) return;
+    n.overflow_restart = std::make_unique<asio::steady_timer>(io, std::chrono::minutes(*cfg.maximum_prefix_restart));
+    n.overflow_restart->async_wait([this, addr = cfg.address](boost::system::error_code ec) {
+      auto it = neighbors.find(addr);
+      if (ec || stopping || it == neighbors.end()) return;
+      Neighbor& nb = *it->second;
+      nb.prefix_overflow = false;
+      log() << "neighbor " << addr.to_string() << ": maximum-prefix restart timer expired, reconnecting\n";
+      if (nb.out && !nb.config.shutdown) act(*nb.out, nb.out->fsm.handle(ManualStart{}));
+    });
+  }
+
+  // FRR's threshold warning: once a session, when the count passes THRESHOLD % of N.
+  void check_prefix_threshold(Neighbor& n) {
+    const auto& cfg = n.config;
+    if (!cfg.maximum_prefix || n.threshold_warned) return;
+    // Counts the Adj-RIB-In (pre-policy): the RIB exposes no accepted count yet.
+    const auto* in = rib->adj_rib_in(cfg.address);
+    std::uint64_t count = in ? in->size() : 0;
+    if (count * 100 <= std::uint64_t{*cfg.maximum_prefix} * cfg.maximum_prefix_threshold) return;
+    n.threshold_warned = true;
+    log() << "neighbor " << cfg.address.to_string() << ": " << count << " prefixes received, "
+          << static_cast<int>(cfg.maximum_prefix_threshold) << "% of maximum-prefix " << *cfg.maximum_prefix
+          << " reached\n";
   }
 
   // After each event: resolve collisions (RFC 4271 6.8) and forget dead incoming
@@ -489,6 +537,11 @@ struct NvaDaemon::Impl {
         return accept_next();
       }
       Neighbor& n = *it->second;
+      if (n.prefix_overflow) {  // like FRR: no session until the restart timer, if any
+        log() << "connection from " << from.to_string() << " refused: maximum-prefix exceeded\n";
+        socket.close(e2);
+        return accept_next();
+      }
       if (n.established) {  // RFC 4271 6.8: an Established session wins; close the newcomer
         socket.close(e2);
         return accept_next();
@@ -571,6 +624,7 @@ void NvaDaemon::stop() {
   d.acceptor.close(ec);
   d.close_control();
   for (auto& [address, n] : d.neighbors) {
+    if (n->overflow_restart) n->overflow_restart->cancel();
     for (auto& in : n->in) {
       d.act(*in, in->fsm.handle(ManualStop{}));
       d.discard(*in);

@@ -104,7 +104,7 @@ gate_let_frr_connect() {
 }
 gate_open() { ip netns exec "$NS_N" nft delete table inet hptest_gate 2>/dev/null || true; }
 frr_dialed() { ip netns exec "$NS_N" nft list chain inet hptest_gate in | grep 'frr-syn' | grep -Eq 'packets [1-9]'; }
-nva_dialed() { ip netns exec "$NS_N" ss -Htn state established '( dport = :179 )' | grep -q .; }
+nva_dialed() { ip netns exec "$NS_N" ss -Htn state established '( dport = :179 )' | grep -c . >/dev/null; }
 tcp_sessions() { ip netns exec "$NS_N" ss -Htn state established '( sport = :179 or dport = :179 )' | wc -l; }
 two_connections() { [[ $(tcp_sessions) -eq 2 ]]; }
 one_connection() { [[ $(tcp_sessions) -eq 1 ]]; }

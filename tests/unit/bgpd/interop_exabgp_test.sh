@@ -195,7 +195,7 @@ echo "ok: every peer holds 10.0.0.0/8 via 10.99.5.2, path 65001"
 # The 2-octet peer's 4-octet path (AS_PATH 65020 23456 + AS4_PATH) is merged by us
 # (RFC 6793 4.2.3) and goes on to the 4-octet peer as one 4-octet AS_PATH.
 wait_for 10 "NVA accepted 10.51.0.0/16" grep -q 'rib: 10.51.0.0/16 via 10.99.5.11' "$work/nva.log"
-show routes --json | grep -q '65020 4200000001' || fail "our RIB does not hold the merged path 65020 4200000001: $(show routes --json)"
+show routes --json | grep -c '65020 4200000001' >/dev/null || fail "our RIB does not hold the merged path 65020 4200000001: $(show routes --json)"
 wait_for 10 ".12 received 10.51.0.0/16" peer_view route 12 10.51.0.0/16
 peer_view route 12 10.51.0.0/16 'as-path=[65001, 65020, 4200000001]' || fail "10.51.0.0/16 at .12: AS4_PATH not merged"
 echo "ok: AS4_PATH from the 2-octet peer merged, sent on as 65001 65020 4200000001"

@@ -103,7 +103,9 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
   for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
   fail "$what"
 }
-established() { gobgp neighbor 10.99.4.2 | grep -qi 'BGP state = established'; }
+# grep -c, not -q: -q stops reading early, and with pipefail the writer's SIGPIPE
+# would make a present match look absent.
+established() { gobgp neighbor 10.99.4.2 | grep -ic 'BGP state = established' >/dev/null; }
 export -f established
 adj_in() { gobgp neighbor 10.99.4.2 adj-in "$@"; }
 
@@ -137,7 +139,7 @@ wait_for 10 "NVA accepted 10.100.0.0/16" grep -q 'rib: 10.100.0.0/16 via 10.99.4
 wait_for 10 "NVA accepted 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 via 10.99.4.1' "$work/nva.log"
 grep -q 'rib: 192.0.2.0/24' "$work/nva.log" && fail "NVA accepted the bogon path 65515 23456"
 show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
-show routes | grep -q 10.100.0.0/16 || fail "bgp show routes lacks 10.100.0.0/16: $(show routes)"
+show routes | grep -c 10.100.0.0/16 >/dev/null || fail "bgp show routes lacks 10.100.0.0/16: $(show routes)"
 received=$(show neighbors 10.99.4.1 received-routes --json)
 python3 - "$received" <<'PY' || fail "10.100.0.0/16 as received from GoBGP lost its path or communities: $received"
 import json, sys
@@ -166,8 +168,8 @@ gobgp neighbor 10.99.4.2 softresetout
 wait_for 10 "GoBGP re-sent its table" bash -c "[[ \$(gobgp neighbor 10.99.4.2 | awk '/Updates:/ {print \$2}') -gt $updates_before ]]"
 established || fail "session dropped after GoBGP re-sent its table"
 grep -q 'left Established' "$work/nva.log" && fail "the NVA flapped on GoBGP's soft reset out"
-adj_in 10.0.0.0/8 | grep -q 10.0.0.0/8 || fail "10.0.0.0/8 gone after GoBGP's soft reset"
-show routes | grep -q 10.100.0.0/16 || fail "10.100.0.0/16 gone after GoBGP re-sent its table"
+adj_in 10.0.0.0/8 | grep -c 10.0.0.0/8 >/dev/null || fail "10.0.0.0/8 gone after GoBGP's soft reset"
+show routes | grep -c 10.100.0.0/16 >/dev/null || fail "10.100.0.0/16 gone after GoBGP re-sent its table"
 echo "ok: GoBGP's soft reset out taken without a flap; routes stay"
 
 # GoBGP resets the session: the NVA sees it go down, then both come back.
