@@ -112,7 +112,13 @@ std::string print_frr_config(const NvaConfig& cfg) {
       if (n.prefix_list_out) out << p << "prefix-list " << *n.prefix_list_out << " out\n";
       if (n.route_map_in) out << p << "route-map " << *n.route_map_in << " in\n";
       if (n.route_map_out) out << p << "route-map " << *n.route_map_out << " out\n";
-      if (n.maximum_prefix) out << p << "maximum-prefix " << *n.maximum_prefix << '\n';
+      if (n.maximum_prefix) {  // FRR's order: N, threshold unless 75, warning-only, restart
+        out << p << "maximum-prefix " << *n.maximum_prefix;
+        if (n.maximum_prefix_threshold != 75) out << ' ' << static_cast<int>(n.maximum_prefix_threshold);
+        if (n.maximum_prefix_warning_only) out << " warning-only";
+        if (n.maximum_prefix_restart) out << " restart " << *n.maximum_prefix_restart;
+        out << '\n';
+      }
     }
     out << " exit-address-family\nexit\n!\n";
   }

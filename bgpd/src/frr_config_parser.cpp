@@ -4,6 +4,7 @@
 // so indentation and "!" are cosmetic, as in FRR.
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <sstream>
@@ -423,10 +424,38 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
     if (attr == "route-map") (in ? n->route_map_in : n->route_map_out) = w[3];
     else (in ? n->prefix_list_in : n->prefix_list_out) = w[3];
     references_.push_back({attr, w[3], line_});
-  } else if (attr == "maximum-prefix" && w.size() == 4) {
+  } else if (attr == "maximum-prefix" && w.size() >= 4) {
+    const char* usage = "neighbor X maximum-prefix N [THRESHOLD] [restart MINUTES | warning-only]";
     auto max = number<std::uint32_t>(w[3]);
-    if (!max || *max == 0) return fail("maximum-prefix '" + w[3] + "' is not 1-4294967295", "neighbor X maximum-prefix N"), true;
+    if (!max || *max == 0) return fail("maximum-prefix '" + w[3] + "' is not 1-4294967295", usage), true;
+    std::size_t i = 4;
+    std::uint8_t threshold = 75;
+    std::optional<std::uint16_t> restart;
+    bool warning_only = false;
+    if (i < w.size() && std::isdigit(static_cast<unsigned char>(w[i][0]))) {
+      auto t = number<std::uint8_t>(w[i], 100);
+      if (!t || *t == 0) return fail("maximum-prefix threshold '" + w[i] + "' is not 1-100 (percent)", usage), true;
+      threshold = *t;
+      ++i;
+    }
+    if (i < w.size() && w[i] == "warning-only") {
+      warning_only = true;
+      ++i;
+    } else if (i < w.size() && w[i] == "restart") {
+      auto m = i + 1 < w.size() ? number<std::uint16_t>(w[i + 1]) : std::nullopt;
+      if (!m || *m == 0) return fail("maximum-prefix restart needs minutes, 1-65535", usage), true;
+      restart = *m;
+      i += 2;
+    } else if (i < w.size() && w[i] == "force") {
+      return fail("maximum-prefix force (counting routes the inbound policy filters) is outside the supported subset",
+                  "drop 'force': the limit counts accepted prefixes, as FRR does without it"),
+             true;
+    }
+    if (i != w.size()) return fail("unexpected '" + join(w, i) + "' in maximum-prefix", usage), true;
     n->maximum_prefix = *max;
+    n->maximum_prefix_threshold = threshold;
+    n->maximum_prefix_restart = restart;
+    n->maximum_prefix_warning_only = warning_only;
   } else if (attr == "filter-list" || attr == "distribute-list" || attr == "unsuppress-map" || attr == "attribute-unchanged") {
     // These change which routes pass: ignoring them would change the result.
     fail("neighbor " + attr + " is outside the supported subset",

@@ -117,6 +117,12 @@ struct NvaDaemon::Impl {
     std::vector<std::shared_ptr<Connection>> in;
     Connection* established = nullptr;
     bool out_stopped = false;  // we stopped dialing for a peer-opened session
+    // maximum-prefix: over the limit, the session stays down (no dialing, no
+    // accepting) until `restart` minutes pass, or for good; warnings once a session.
+    bool prefix_overflow = false;
+    std::unique_ptr<asio::steady_timer> overflow_restart;
+    bool threshold_warned = false;
+    bool limit_warned = false;
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
@@ -285,6 +291,16 @@ struct NvaDaemon::Impl {
 
   void carry_out(Connection& c, const SessionUp& up) {
     auto& n = c.neighbor;
+    if (n.established && n.established != &c) {
+      // RFC 4271 6.8: the Established connection stays; the newer one closes
+      // (and feeds nothing to the RIB meanwhile).
+      log() << "neighbor " << n.config.address.to_string()
+            << ": connection collision, closing the newer connection (a session is Established)\n";
+      asio::post(io, [this, self = c.shared_from_this()] {
+        if (!self->discarded) after(*self, self->fsm.handle(OpenCollisionDump{}));
+      });
+      return;
+    }
     n.established = &c;
     std::optional<Ipv4Address> local;
     if (c.wire) {
@@ -307,17 +323,21 @@ struct NvaDaemon::Impl {
     auto& n = c.neighbor;
     if (n.established != &c) return;
     n.established = nullptr;
+    n.threshold_warned = n.limit_warned = false;
     log() << "neighbor " << n.config.address.to_string() << ": left Established: " << down.reason << '\n';
     dispatch(rib->peer_down(n.config.address));
   }
 
   void carry_out(Connection& c, const ReceivedUpdate& u) {
+    if (c.neighbor.established != &c) return;  // a collision's loser, closing
     for (const auto& note : u.notes)
       log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
     dispatch(rib->receive(c.neighbor.config.address, u.update));
+    check_prefix_threshold(c.neighbor);
   }
 
   void carry_out(Connection& c, const ReceivedRouteRefresh& r) {
+    if (c.neighbor.established != &c) return;
     const char* what = r.refresh.subtype == RouteRefreshSubtype::Normal ? "route refresh requested"
                        : r.refresh.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh
                            ? "peer re-sending its routes (BoRR)"
@@ -344,16 +364,56 @@ struct NvaDaemon::Impl {
     }
     log_fib_changes(out.fib);
     for (const auto& p : out.problems) {
-      log() << p.message << '\n';
-      if (p.kind == RibProblemKind::MaximumPrefixExceeded) {
-        auto it = neighbors.find(p.peer);
-        if (it != neighbors.end() && it->second->established) {
-          it->second->out_stopped = false;  // stays down: no automatic restart
-          auto limit = it->second->config.maximum_prefix.value_or(0);
-          act(*it->second->established, it->second->established->fsm.handle(MaximumPrefixReached{limit}));
-        }
-      }
+      auto it = neighbors.find(p.peer);
+      if (p.kind == RibProblemKind::MaximumPrefixExceeded && it != neighbors.end())
+        over_maximum_prefix(*it->second, p);
+      else
+        log() << p.message << '\n';
     }
+  }
+
+  // The RIB counted more accepted prefixes than `maximum-prefix N` (FRR semantics).
+  void over_maximum_prefix(Neighbor& n, const RibProblem& p) {
+    const auto& cfg = n.config;
+    std::string who = "neighbor " + cfg.address.to_string() + ": ";
+    if (cfg.maximum_prefix_warning_only) {
+      if (!n.limit_warned) log() << who << p.message << " (warning-only: the session stays up)\n";
+      n.limit_warned = true;
+      return;
+    }
+    if (!n.established || n.prefix_overflow) return;
+    log() << who << p.message << "; sending Cease/Maximum Number of Prefixes Reached, session down "
+          << (cfg.maximum_prefix_restart ? "for " + std::to_string(*cfg.maximum_prefix_restart) + " minute(s)"
+                                         : std::string("until hairpin nva restarts"))
+          << '\n';
+    n.prefix_overflow = true;
+    n.out_stopped = false;  // tidy() must not redial
+    act(*n.established, n.established->fsm.handle(MaximumPrefixReached{cfg.maximum_prefix.value_or(0)}));
+    if (n.out && n.out->fsm.state() != SessionState::Idle) act(*n.out, n.out->fsm.handle(ManualStop{}));
+    if (!cfg.maximum_prefix_restart) return;
+    n.overflow_restart = std::make_unique<asio::steady_timer>(io, std::chrono::minutes(*cfg.maximum_prefix_restart));
+    n.overflow_restart->async_wait([this, addr = cfg.address](boost::system::error_code ec) {
+      auto it = neighbors.find(addr);
+      if (ec || stopping || it == neighbors.end()) return;
+      Neighbor& nb = *it->second;
+      nb.prefix_overflow = false;
+      log() << "neighbor " << addr.to_string() << ": maximum-prefix restart timer expired, reconnecting\n";
+      if (nb.out && !nb.config.shutdown) act(*nb.out, nb.out->fsm.handle(ManualStart{}));
+    });
+  }
+
+  // FRR's threshold warning: once a session, when the count passes THRESHOLD % of N.
+  void check_prefix_threshold(Neighbor& n) {
+    const auto& cfg = n.config;
+    if (!cfg.maximum_prefix || n.threshold_warned) return;
+    // Counts what inbound policy accepted, as FRR's pcount (and the limit itself) does.
+    const auto counts = rib->counts(cfg.address);
+    std::uint64_t count = counts ? counts->accepted : 0;
+    if (count * 100 <= std::uint64_t{*cfg.maximum_prefix} * cfg.maximum_prefix_threshold) return;
+    n.threshold_warned = true;
+    log() << "neighbor " << cfg.address.to_string() << ": " << count << " prefixes received, "
+          << static_cast<int>(cfg.maximum_prefix_threshold) << "% of maximum-prefix " << *cfg.maximum_prefix
+          << " reached\n";
   }
 
   // After each event: resolve collisions (RFC 4271 6.8) and forget dead incoming
@@ -361,21 +421,21 @@ struct NvaDaemon::Impl {
   void after(Connection& c, const std::vector<SessionAction>& actions) {
     act(c, actions);
     Neighbor& n = c.neighbor;
-    auto opened = [](const std::shared_ptr<Connection>& x) {
-      return x && (x->fsm.state() == SessionState::OpenConfirm || x->fsm.state() == SessionState::Established);
-    };
     for (auto& in : n.in) {
-      if (!opened(in) || !opened(n.out)) continue;
-      auto peer_id = in->fsm.negotiated()->peer_router_id;
-      auto loser = resolve_collision(router_id, peer_id) == CollisionWinner::ConnectionWeOpened ? in : n.out;
-      // RFC 4271 6.8: an Established connection always wins over a newer one.
-      if (in->fsm.state() == SessionState::Established) loser = n.out;
-      if (n.out->fsm.state() == SessionState::Established) loser = in;
+      if (!n.out) break;
+      std::optional<Ipv4Address> peer_id;
+      for (const auto* x : {in.get(), n.out.get()})
+        if (x->fsm.negotiated()) peer_id = x->fsm.negotiated()->peer_router_id;
+      auto verdict = detect_collision(router_id, peer_id, n.out->fsm.state(), in->fsm.state());
+      if (verdict == CollisionVerdict::NoCollision) continue;
+      auto loser = verdict == CollisionVerdict::CloseConnectionWeOpened ? n.out : in;
       log() << "neighbor " << n.config.address.to_string() << ": connection collision, closing the connection "
             << (loser == in ? "the peer opened" : "we opened") << '\n';
       if (loser == n.out) n.out_stopped = true;
       act(*loser, loser->fsm.handle(OpenCollisionDump{}));
     }
+    // The FSM paused after an OPEN for the check above; read on (RFC 4271 6.8).
+    if (!c.discarded && c.fsm.input_pending()) return after(c, c.fsm.resume_input());
     asio::post(io, [this, addr = n.config.address] { tidy(addr); });
   }
 
@@ -388,6 +448,15 @@ struct NvaDaemon::Impl {
       discard(*x);
       return true;
     });
+    // A session carried by the peer's connection: ours does not redial (after the
+    // peer closed it in a collision, say) until that session is gone.
+    if (!stopping && n.out && n.established && n.established != n.out.get() && !n.out_stopped) {
+      auto s = n.out->fsm.state();
+      if (s == SessionState::Idle || s == SessionState::Connect || s == SessionState::Active) {
+        n.out_stopped = true;
+        act(*n.out, n.out->fsm.handle(ManualStop{}));
+      }
+    }
     bool carried = n.established || !n.in.empty();
     if (!stopping && !carried && n.out && n.out_stopped && n.out->fsm.state() == SessionState::Idle) {
       // Our dialing was stopped for a peer-opened session that is now gone.
@@ -489,6 +558,11 @@ struct NvaDaemon::Impl {
         return accept_next();
       }
       Neighbor& n = *it->second;
+      if (n.prefix_overflow) {  // like FRR: no session until the restart timer, if any
+        log() << "connection from " << from.to_string() << " refused: maximum-prefix exceeded\n";
+        socket.close(e2);
+        return accept_next();
+      }
       if (n.established) {  // RFC 4271 6.8: an Established session wins; close the newcomer
         socket.close(e2);
         return accept_next();
@@ -572,6 +646,7 @@ void NvaDaemon::stop() {
   d.acceptor.close(ec);
   d.close_control();
   for (auto& [address, n] : d.neighbors) {
+    if (n->overflow_restart) n->overflow_restart->cancel();
     for (auto& in : n->in) {
       d.act(*in, in->fsm.handle(ManualStop{}));
       d.discard(*in);

@@ -43,6 +43,28 @@ CollisionWinner resolve_collision(Ipv4Address local_id, Ipv4Address peer_id) {
                                         : CollisionWinner::ConnectionPeerOpened;
 }
 
+CollisionVerdict detect_collision(Ipv4Address local_id, std::optional<Ipv4Address> peer_id, SessionState we_opened,
+                                  SessionState peer_opened) {
+  auto bgp_connection = [](SessionState s) {
+    return s == SessionState::OpenSent || s == SessionState::OpenConfirm || s == SessionState::Established;
+  };
+  if (!bgp_connection(we_opened) || !bgp_connection(peer_opened)) return CollisionVerdict::NoCollision;
+  // RFC 4271 6.8: an Established connection wins over the newer one
+  if (we_opened == SessionState::Established) return CollisionVerdict::CloseConnectionPeerOpened;
+  if (peer_opened == SessionState::Established) return CollisionVerdict::CloseConnectionWeOpened;
+  if (we_opened != SessionState::OpenConfirm && peer_opened != SessionState::OpenConfirm) return CollisionVerdict::NoCollision;
+  if (!peer_id) return CollisionVerdict::NoCollision;
+  return resolve_collision(local_id, *peer_id) == CollisionWinner::ConnectionWeOpened
+             ? CollisionVerdict::CloseConnectionPeerOpened
+             : CollisionVerdict::CloseConnectionWeOpened;
+}
+
+bool SessionFsm::input_pending() const {
+  if (state_ == SessionState::Idle) return false;
+  auto length = message_length(buffer_);
+  return !length || (length.value() && buffer_.size() >= *length.value());
+}
+
 SessionFsm::SessionFsm(SessionConfig config) : config_(std::move(config)) {}
 
 Open SessionFsm::our_open() const {
@@ -326,7 +348,9 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
             std::vector<WireError> notes = decoded.notes();
             Message message = std::move(decoded).value();
             consumed += n;
+            bool open = std::holds_alternative<Open>(message);
             on_message(message, std::move(notes), out);
+            if (open && state_ == SessionState::OpenConfirm) return;  // see input_pending()
           }
         }
       },

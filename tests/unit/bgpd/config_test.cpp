@@ -211,6 +211,49 @@ TEST(ConfigParse, RouteMapClauses_AllKinds) {
   EXPECT_EQ(print_frr_config(parse_ok(print_frr_config(parsed.config)).config), print_frr_config(parsed.config));
 }
 
+// ---- maximum-prefix, as FRR spells it ----------------------------------------------
+
+const NeighborConfig& only_neighbor(const ParsedConfig& p) { return p.config.bgp->neighbors.at(0); }
+
+std::string with_max_prefix(const std::string& args) {
+  return "router bgp 65001\n neighbor 10.0.210.4 remote-as 65515\n address-family ipv4 unicast\n"
+         "  neighbor 10.0.210.4 maximum-prefix " + args + "\n exit-address-family\nexit\n";
+}
+
+TEST(MaximumPrefix, LimitAlone_DefaultThreshold75NoRestart) {
+  auto n = only_neighbor(parse_ok(with_max_prefix("1000")));
+  EXPECT_EQ(n.maximum_prefix, 1000u);
+  EXPECT_EQ(n.maximum_prefix_threshold, 75);
+  EXPECT_FALSE(n.maximum_prefix_restart);
+  EXPECT_FALSE(n.maximum_prefix_warning_only);
+}
+
+TEST(MaximumPrefix, ThresholdAndRestart) {
+  auto n = only_neighbor(parse_ok(with_max_prefix("1000 90 restart 5")));
+  EXPECT_EQ(n.maximum_prefix, 1000u);
+  EXPECT_EQ(n.maximum_prefix_threshold, 90);
+  EXPECT_EQ(n.maximum_prefix_restart, 5);
+}
+
+TEST(MaximumPrefix, WarningOnlyWithoutThreshold) {
+  auto n = only_neighbor(parse_ok(with_max_prefix("1000 warning-only")));
+  EXPECT_TRUE(n.maximum_prefix_warning_only);
+  EXPECT_EQ(n.maximum_prefix_threshold, 75);
+}
+
+TEST(MaximumPrefix, PrintsLikeFrrRunningConfig) {
+  // FRR omits the default threshold 75 and keeps N, threshold, warning-only, restart
+  for (auto [in, printed] : std::vector<std::pair<std::string, std::string>>{
+           {"1000", "maximum-prefix 1000\n"},
+           {"1000 75 restart 5", "maximum-prefix 1000 restart 5\n"},
+           {"1000 80 warning-only", "maximum-prefix 1000 80 warning-only\n"},
+           {"900 restart 1", "maximum-prefix 900 restart 1\n"}}) {
+    auto text = print_frr_config(parse_ok(with_max_prefix(in)).config);
+    EXPECT_NE(text.find("  neighbor 10.0.210.4 " + printed), std::string::npos) << in << " printed as:\n" << text;
+    EXPECT_EQ(print_frr_config(parse_ok(text).config), text) << in;
+  }
+}
+
 // ---- errors: file:line and a fix ----------------------------------------------------
 
 struct ErrorCase {
@@ -249,6 +292,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"BadHoldTime", "router bgp 65001\n timers bgp 1 2\n", 2, "timers"},
         ErrorCase{"CiscoNetworkMask", "router bgp 65001\n network 10.0.0.0 mask 255.0.0.0\n", 2, "Cisco"},
         ErrorCase{"BadCommunity", "bgp community-list standard c permit 65536:1\n", 1, "community"},
+        ErrorCase{"MaxPrefixZero", with_max_prefix("0"), 4, "is not 1-4294967295"},
+        ErrorCase{"MaxPrefixThresholdOver100", with_max_prefix("1000 101"), 4, "threshold"},
+        ErrorCase{"MaxPrefixRestartWithoutMinutes", with_max_prefix("1000 restart"), 4, "restart needs minutes"},
+        ErrorCase{"MaxPrefixRestartAndWarningOnly", with_max_prefix("1000 warning-only restart 5"), 4, "unexpected 'restart 5'"},
+        ErrorCase{"MaxPrefixForce", with_max_prefix("1000 force"), 4, "force"},
         ErrorCase{"TwoBgpInstances", "router bgp 65001\nexit\nrouter bgp 65002\n", 3, "second"}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -467,7 +467,7 @@ TEST(Rib, SameAttributesFromEbgpAndIbgp_OnlyTheEbgpOneGoesToIbgp) {
 TEST(Rib, PrefixListInRouteMap_DecidesEachPrefixOfOneUpdate) {
   auto policy = seed_policy();
   PrefixList sites{"sites", {}};
-  sites.entries.push_back(PrefixListEntry{5, FilterAction::Permit, pfx("10.100.0.0/16")});
+  sites.entries.push_back(PrefixListEntry{5, FilterAction::Permit, pfx("10.100.0.0/16"), std::nullopt, std::nullopt});
   policy.prefix_lists["sites"] = sites;
   RouteMapEntry only_sites;
   only_sites.matches.push_back(MatchPrefixList{"sites"});

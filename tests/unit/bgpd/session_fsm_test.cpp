@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "hairpin/bgpd/session_fsm.hpp"
@@ -45,7 +46,11 @@ class Harness {
  public:
   explicit Harness(SessionConfig config = nva_config(), std::size_t chunk = 4096) : fsm(config), chunk_(chunk) {}
 
-  void event(const SessionEvent& e) { apply(fsm.handle(e)); }
+  // Like the daemon: after an OPEN the FSM yields (collision detection), then reads on.
+  void event(const SessionEvent& e) {
+    apply(fsm.handle(e));
+    while (fsm.input_pending()) apply(fsm.resume_input());
+  }
   // Delivers bytes in pieces of chunk_ octets, as a socket might.
   void receive(const Bytes& bytes) {
     for (std::size_t i = 0; i < bytes.size(); i += chunk_) {
@@ -478,6 +483,77 @@ TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {
 
 namespace hairpin::bgpd {
 namespace {
+
+// The peer's OPEN and KEEPALIVE often share one TCP segment. The FSM stops after
+// the OPEN so the daemon can close this connection in a collision before the
+// KEEPALIVE makes it Established (seen with FRR: both connections Established).
+TEST(SessionFsm, OpenAndKeepaliveInOneRead_StopsInOpenConfirmUntilResumed) {
+  SessionFsm fsm(nva_config());
+  fsm.handle(ManualStart{});
+  fsm.handle(TcpCrAcked{});
+  Bytes both = wire(ars_open());
+  Bytes keepalive = wire(Keepalive{});
+  both.insert(both.end(), keepalive.begin(), keepalive.end());
+  auto actions = fsm.handle(BytesReceived{both});
+  EXPECT_EQ(fsm.state(), SessionState::OpenConfirm);
+  EXPECT_TRUE(fsm.input_pending());
+  for (const auto& a : actions) EXPECT_FALSE(std::holds_alternative<SessionUp>(a));
+  actions = fsm.resume_input();
+  EXPECT_EQ(fsm.state(), SessionState::Established);
+  EXPECT_FALSE(fsm.input_pending());
+  EXPECT_TRUE(std::any_of(actions.begin(), actions.end(),
+                          [](const SessionAction& a) { return std::holds_alternative<SessionUp>(a); }));
+}
+
+TEST(SessionFsm, PartialMessageBuffered_IsNotPendingInput) {
+  SessionFsm fsm(nva_config());
+  fsm.handle(ManualStart{});
+  fsm.handle(TcpCrAcked{});
+  Bytes open = wire(ars_open());
+  fsm.handle(BytesReceived{std::span<const std::uint8_t>(open).first(10)});
+  EXPECT_FALSE(fsm.input_pending());
+  EXPECT_EQ(fsm.state(), SessionState::OpenSent);
+}
+
+// RFC 4271 6.8 as the daemon applies it, for both identifier orderings.
+struct CollisionCase {
+  const char* local_id;
+  const char* peer_id;  // "" : no OPEN received yet
+  SessionState we_opened;
+  SessionState peer_opened;
+  CollisionVerdict expected;
+};
+
+TEST(Collision, DetectCollision_Table) {
+  using S = SessionState;
+  using V = CollisionVerdict;
+  const CollisionCase cases[] = {
+      // we have the higher identifier: our connection wins
+      {"10.0.210.4", "10.0.0.4", S::OpenConfirm, S::OpenConfirm, V::CloseConnectionPeerOpened},
+      {"10.0.210.4", "10.0.0.4", S::OpenSent, S::OpenConfirm, V::CloseConnectionPeerOpened},
+      {"10.0.210.4", "10.0.0.4", S::OpenConfirm, S::OpenSent, V::CloseConnectionPeerOpened},
+      // the peer has the higher identifier: its connection wins
+      {"10.0.0.4", "10.0.210.4", S::OpenConfirm, S::OpenConfirm, V::CloseConnectionWeOpened},
+      {"10.0.0.4", "10.0.210.4", S::OpenSent, S::OpenConfirm, V::CloseConnectionWeOpened},
+      {"10.0.0.4", "10.0.210.4", S::OpenConfirm, S::OpenSent, V::CloseConnectionWeOpened},
+      // Established stays, whatever the identifiers say
+      {"10.0.0.4", "10.0.210.4", S::Established, S::OpenConfirm, V::CloseConnectionPeerOpened},
+      {"10.0.210.4", "10.0.0.4", S::OpenSent, S::Established, V::CloseConnectionWeOpened},
+      // nothing to decide yet
+      {"10.0.0.4", "", S::OpenSent, S::OpenSent, V::NoCollision},
+      {"10.0.0.4", "10.0.210.4", S::OpenSent, S::OpenSent, V::NoCollision},
+      {"10.0.0.4", "10.0.210.4", S::Connect, S::OpenConfirm, V::NoCollision},
+      {"10.0.0.4", "10.0.210.4", S::Idle, S::Established, V::NoCollision},
+      {"10.0.210.4", "10.0.0.4", S::OpenConfirm, S::Active, V::NoCollision},
+  };
+  for (const auto& c : cases) {
+    std::optional<Ipv4Address> peer;
+    if (*c.peer_id) peer = ip(c.peer_id);
+    EXPECT_EQ(detect_collision(ip(c.local_id), peer, c.we_opened, c.peer_opened), c.expected)
+        << c.local_id << " vs " << c.peer_id << ", ours " << to_string(c.we_opened) << ", theirs "
+        << to_string(c.peer_opened);
+  }
+}
 
 TEST(SessionFsm, CollisionDump_CeaseCollisionResolutionNoRestart) {
   Harness h;

@@ -57,7 +57,14 @@ struct NeighborConfig {
   std::optional<std::string> route_map_out;
   std::optional<std::string> prefix_list_in;
   std::optional<std::string> prefix_list_out;
+  // neighbor X maximum-prefix N [THRESHOLD] [restart M | warning-only], as FRR:
+  // over N accepted prefixes -> Cease/Maximum Number of Prefixes Reached, the
+  // session stays down (restart: for M minutes); warning-only just logs; a
+  // warning is logged once the count passes THRESHOLD percent of N.
   std::optional<std::uint32_t> maximum_prefix;
+  std::uint8_t maximum_prefix_threshold = 75;             // FRR's default, percent
+  std::optional<std::uint16_t> maximum_prefix_restart;  // minutes
+  bool maximum_prefix_warning_only = false;
   int line = 0;  // where remote-as was given
 };
 

@@ -105,6 +105,12 @@ class SessionFsm {
   explicit SessionFsm(SessionConfig config);
 
   std::vector<SessionAction> handle(const SessionEvent& event);
+  // After an OPEN the FSM stops reading (the connection is now in OpenConfirm) so
+  // the daemon can run collision detection (RFC 4271 6.8) before the messages
+  // behind it, often a KEEPALIVE in the same TCP segment, move the session on.
+  // True while whole messages wait; resume_input() then processes them.
+  bool input_pending() const;
+  std::vector<SessionAction> resume_input() { return handle(BytesReceived{}); }
   // Sends an UPDATE; only in Established (otherwise nothing happens and the
   // result is empty). Restarts the keepalive timer (RFC 4271 8.2.2). Fails if
   // the UPDATE does not fit in 4096 octets: the caller splits it.
@@ -147,5 +153,17 @@ class SessionFsm {
 // the speaker with the higher BGP Identifier.
 enum class CollisionWinner { ConnectionWeOpened, ConnectionPeerOpened };
 CollisionWinner resolve_collision(Ipv4Address local_id, Ipv4Address peer_id);
+
+// RFC 4271 6.8 for two connections to one peer, one we opened and one the peer
+// opened: which to close now, if any. `peer_id` is the BGP Identifier from the
+// OPEN received on either connection (none yet: nothing to decide). A connection
+// in Established always stays; otherwise the decision is taken as soon as one
+// connection has the peer's OPEN (OpenConfirm) and the other is in OpenSent or
+// OpenConfirm. Deciding in OpenSent too (RFC 6.8 allows it once the identifier
+// is known, and FRR does it) keeps both speakers choosing the same connection
+// even when one of them sees the second OPEN only after the first KEEPALIVE.
+enum class CollisionVerdict { NoCollision, CloseConnectionWeOpened, CloseConnectionPeerOpened };
+CollisionVerdict detect_collision(Ipv4Address local_id, std::optional<Ipv4Address> peer_id, SessionState we_opened,
+                                  SessionState peer_opened);
 
 }  // namespace hairpin::bgpd
