@@ -25,6 +25,7 @@
 
 #include "hairpin/bgpd/message_codec.hpp"
 #include "chunked_vector.hpp"
+#include "prefix_index.hpp"
 
 namespace hairpin::bgpd {
 
@@ -189,62 +190,25 @@ struct Dest {
 static_assert(sizeof(Dest) == 24, "a Dest is paid for once per prefix");
 static_assert(sizeof(Path) == 20, "a Path is paid for once per prefix per peer");
 
-// Prefix -> Dest id. Each slot is one 64-bit word, the prefix (32-bit address,
-// 6-bit length) above a 26-bit Dest id, so a lookup never leaves the table. The
-// index is 256 tables picked by hash: each grows on its own and is small enough
-// to rehash inside the CPU cache, where one big table would rehash from memory.
-constexpr std::uint32_t kMaxDests = 1u << 26;  // 67 million prefixes
+// Prefix -> Dest id (prefix_index.hpp), keyed here by PrefixKey.
+constexpr std::uint32_t kMaxDests = PrefixIndex::kMaxIds;
 class DestIndex {
  public:
   std::uint32_t find(PrefixKey key) const {
-    const std::uint64_t p = compact(key);
-    const std::size_t h = hash(p);
-    const auto& shard = shards_[h >> 56];
-    auto it = shard.find(Probe{p, h});
-    return it == shard.end() ? kNone : id(*it);
+    auto id = index_.find(address(key), length(key));
+    return id == PrefixIndex::kNotFound ? kNone : id;
   }
-  // The id already held for `key`, or `id` now: one probe either way.
+  // The id already held for `key`, or `new_id` now.
   std::pair<std::uint32_t, bool> insert(PrefixKey key, std::uint32_t new_id) {
-    const std::uint64_t p = compact(key);
-    const std::size_t h = hash(p);
-    auto [it, added] = shards_[h >> 56].insert((p << 26) | new_id);
-    return {id(*it), added};
+    return index_.insert(address(key), length(key), new_id);
   }
-  // Starts loading the memory a later find/insert of `key` will touch: a table
-  // load looks up a thousand unrelated prefixes per UPDATE, each a cache miss.
-  void prefetch(PrefixKey key) const {
-    const std::uint64_t p = compact(key);
-    const std::size_t h = hash(p);
-    shards_[h >> 56].prefetch(Probe{p, h});
-  }
-  void erase(PrefixKey key) {
-    const std::uint64_t p = compact(key);
-    const std::size_t h = hash(p);
-    shards_[h >> 56].erase(Probe{p, h});
-  }
+  void erase(PrefixKey key) { index_.erase(address(key), length(key)); }
+  void prefetch(PrefixKey key) const { index_.prefetch(address(key), length(key)); }
 
  private:
-  struct Probe {
-    std::uint64_t prefix;
-    std::size_t hash;
-  };
-  static std::uint64_t compact(PrefixKey key) { return ((key >> 8) << 6) | (key & 0x3f); }
-  static std::uint64_t prefix(std::uint64_t slot) { return slot >> 26; }
-  static std::uint32_t id(std::uint64_t slot) { return static_cast<std::uint32_t>(slot & (kMaxDests - 1)); }
-  static std::size_t hash(std::uint64_t prefix) { return absl::Hash<std::uint64_t>{}(prefix); }
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::uint64_t slot) const { return hash(prefix(slot)); }
-    std::size_t operator()(const Probe& p) const { return p.hash; }
-  };
-  struct Eq {
-    using is_transparent = void;
-    static std::uint64_t of(std::uint64_t slot) { return prefix(slot); }
-    static std::uint64_t of(const Probe& p) { return p.prefix; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return of(a) == of(b); }
-  };
-  std::array<absl::flat_hash_set<std::uint64_t, Hash, Eq>, 256> shards_;
+  static std::uint32_t address(PrefixKey key) { return static_cast<std::uint32_t>(key >> 8); }
+  static std::uint8_t length(PrefixKey key) { return static_cast<std::uint8_t>(key & 0xff); }
+  PrefixIndex index_;
 };
 
 // The last policy evaluation, reused while the same attributes keep coming: every
