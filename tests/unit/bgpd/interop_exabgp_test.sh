@@ -7,8 +7,9 @@
 #       not implement (add-path, graceful-restart, extended message, operational,
 #       AIGP, extended next hop): we must ignore them and come up (ExaBGP refuses
 #       any peer without multi-session once it offers it, NOTIFICATION 2/9
-#       "Grouping Required", so that one is not offered); it
-#       sends communities and large communities we must carry through;
+#       "Grouping Required", so that one is not offered); it sends communities,
+#       large communities and an unknown optional transitive attribute (type
+#       245) that we must carry through;
 #   .13 AS 65030, hold time 0: no keepalives either way, the session stays;
 #   .14 AS 65040, hold time 3 s: we must keepalive every second, the session stays.
 # Private namespaces hptest-bgp-io-nva / hptest-bgp-io-exabgp joined by a veth; the
@@ -103,7 +104,7 @@ EXA
   neighbor 11 65020 180 'asn4 disable; route-refresh enable;' \
     'route 10.51.0.0/16 next-hop self as-path [ 65020 4200000001 ];'
   neighbor 12 4200000012 180 'route-refresh enable; add-path send/receive; graceful-restart 120; extended-message enable; multi-session disable; operational enable; aigp enable; nexthop enable;' \
-    'route 10.52.0.0/16 next-hop self as-path [ 4200000012 4200000002 ] community [ 65012:1 65012:2 ] large-community [ 4200000012:1:2 ];'
+    'route 10.52.0.0/16 next-hop self as-path [ 4200000012 4200000002 ] community [ 65012:1 65012:2 ] large-community [ 4200000012:1:2 ] attribute [ 0xf5 0xc0 0x0102030405 ];'
   neighbor 13 65030 0 'route-refresh enable;' 'route 10.53.0.0/16 next-hop self as-path [ 65030 ];'
   neighbor 14 65040 3 'route-refresh enable;' 'route 10.54.0.0/16 next-hop self as-path [ 65040 ];'
 } > "$work/exabgp.conf"
@@ -204,9 +205,10 @@ echo "ok: AS4_PATH from the 2-octet peer merged, sent on as 65001 65020 42000000
 # AS_TRANS + AS4_PATH (ExaBGP merges them back), communities intact.
 wait_for 10 ".11 received 10.52.0.0/16" peer_view route 11 10.52.0.0/16
 peer_view route 11 10.52.0.0/16 'as-path=[65001, 4200000012, 4200000002]' \
-  'community=[[65012, 1], [65012, 2]]' 'large-community=[[4200000012, 1, 2]]' ||
-  fail "10.52.0.0/16 at the 2-octet peer: path or communities not carried through"
-echo "ok: 4-octet path reached the 2-octet peer via AS_TRANS/AS4_PATH; communities and large communities carried"
+  'community=[[65012, 1], [65012, 2]]' 'large-community=[[4200000012, 1, 2]]' \
+  'attribute-0xF5-0xE0="0x0102030405"' ||
+  fail "10.52.0.0/16 at the 2-octet peer: path, communities or the unknown transitive attribute not carried through"
+echo "ok: 4-octet path reached the 2-octet peer via AS_TRANS/AS4_PATH; communities, large communities and an unknown transitive attribute (type 245) carried"
 
 # Hold 3 s: we keepalive every second; hold 0: nobody does. Both stay up past
 # several hold times (observed for 8 s, checked every 0.5 s).
