@@ -68,6 +68,7 @@ Printed present(const NeighborConfig& n) {
     if (setting == "ebgp-multihop") return n.ebgp_multihop.has_value();
     if (setting == "update-source") return n.update_source.has_value();
     if (setting == "timers") return n.keepalive.has_value();
+    if (setting == "timers connect") return n.connect_retry.has_value();
     if (setting == "next-hop-self") return n.next_hop_self;
     if (setting == "soft-reconfiguration") return n.soft_reconfiguration_inbound;
     if (setting == "prefix-list in") return n.prefix_list_in.has_value();
@@ -85,6 +86,7 @@ void print_session(std::ostream& out, const std::string& p, const NeighborConfig
   if (printed("ebgp-multihop") && n.ebgp_multihop) out << p << "ebgp-multihop " << int(*n.ebgp_multihop) << '\n';
   if (printed("update-source") && n.update_source) out << p << "update-source " << *n.update_source << '\n';
   if (printed("timers") && n.keepalive) out << p << "timers " << *n.keepalive << ' ' << *n.hold_time << '\n';
+  if (printed("timers connect") && n.connect_retry) out << p << "timers connect " << *n.connect_retry << '\n';
 }
 
 void print_af(std::ostream& out, const std::string& p, const NeighborConfig& n, const Printed& printed) {

@@ -479,6 +479,12 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
     n->ebgp_multihop = *ttl;
   } else if (attr == "update-source" && w.size() == 4) {
     n->update_source = w[3];
+  } else if (attr == "timers" && w.size() == 5 && w[3] == "connect") {
+    auto seconds = number<std::uint16_t>(w[4]);
+    if (!seconds || *seconds == 0)
+      return fail("invalid connect timer '" + w[4] + "'", "neighbor X timers connect 1-65535 (seconds)"), true;
+    n->connect_retry = *seconds;
+    setting = "timers connect";
   } else if (attr == "timers" && w.size() == 5) {
     auto ka = number<std::uint16_t>(w[3]);
     auto hold = number<std::uint16_t>(w[4]);
@@ -558,6 +564,7 @@ void copy_setting(NeighborConfig& to, const NeighborConfig& from, const std::str
   else if (setting == "ebgp-multihop") to.ebgp_multihop = from.ebgp_multihop;
   else if (setting == "update-source") to.update_source = from.update_source;
   else if (setting == "timers") to.keepalive = from.keepalive, to.hold_time = from.hold_time;
+  else if (setting == "timers connect") to.connect_retry = from.connect_retry;
   else if (setting == "activate") to.activate = from.activate;
   else if (setting == "soft-reconfiguration") to.soft_reconfiguration_inbound = from.soft_reconfiguration_inbound;
   else if (setting == "next-hop-self") to.next_hop_self = from.next_hop_self;

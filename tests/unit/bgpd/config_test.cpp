@@ -254,6 +254,17 @@ TEST(MaximumPrefix, PrintsLikeFrrRunningConfig) {
   }
 }
 
+TEST(NeighborTimers, ConnectRetry_ParsedAndPrintedLikeFrr) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 timers 10 30\n"
+                         " neighbor 10.0.0.1 timers connect 5\nexit\n");
+  const auto& n = only_neighbor(parsed);
+  EXPECT_EQ(n.connect_retry, 5);
+  EXPECT_EQ(n.keepalive, 10);  // the other timers line stays as it was
+  auto printed = print_frr_config(parsed.config);
+  EXPECT_NE(printed.find(" neighbor 10.0.0.1 timers 10 30\n neighbor 10.0.0.1 timers connect 5\n"), std::string::npos)
+      << printed;
+}
+
 // ---- peer-groups ------------------------------------------------------------------
 
 // Everything a neighbor's session and policy depend on, for comparing configs.
@@ -352,8 +363,9 @@ TEST(PeerGroup, MemberOverridesWin_GivenBeforeOrAfterTheGroupSetting) {
 
 TEST(PeerGroup, GroupSettingAfterMembersJoined_StillApplies) {
   auto cfg = parse_ok("router bgp 65001\n neighbor G peer-group\n neighbor G remote-as 65515\n"
-                      " neighbor 10.0.0.1 peer-group G\n neighbor G ebgp-multihop 5\nexit\n").config;
+                      " neighbor 10.0.0.1 peer-group G\n neighbor G ebgp-multihop 5\n neighbor G timers connect 7\nexit\n").config;
   EXPECT_EQ(cfg.bgp->neighbor(ip("10.0.0.1"))->ebgp_multihop, 5);
+  EXPECT_EQ(cfg.bgp->neighbor(ip("10.0.0.1"))->connect_retry, 7);
 }
 
 TEST(PeerGroup, ActivateFollowsTheGroupUnlessTheMemberSaysOtherwise) {
@@ -462,6 +474,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MaxPrefixRestartWithoutMinutes", with_max_prefix("1000 restart"), 4, "restart needs minutes"},
         ErrorCase{"MaxPrefixRestartAndWarningOnly", with_max_prefix("1000 warning-only restart 5"), 4, "unexpected 'restart 5'"},
         ErrorCase{"MaxPrefixForce", with_max_prefix("1000 force"), 4, "force"},
+        ErrorCase{"ConnectTimerZero", "router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 timers connect 0\n", 3, "connect timer"},
         ErrorCase{"TwoBgpInstances", "router bgp 65001\nexit\nrouter bgp 65002\n", 3, "second"}),
     [](const auto& info) { return std::string(info.param.name); });
 

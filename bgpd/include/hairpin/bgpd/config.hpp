@@ -49,6 +49,7 @@ struct NeighborConfig {
   std::optional<std::string> update_source;    // address or interface name
   std::optional<std::uint16_t> keepalive;      // neighbor timers
   std::optional<std::uint16_t> hold_time;
+  std::optional<std::uint16_t> connect_retry;  // neighbor X timers connect N (s)
   bool shutdown = false;
   // address-family ipv4 unicast
   bool activate = true;
