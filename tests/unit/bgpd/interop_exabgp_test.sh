@@ -122,11 +122,6 @@ fail() {
   echo "--- ExaBGP"; grep -v "cli\|welcome\|version\|interpreter\|os  \|installation" "$work/exabgp.out" | tail -30
   exit 1
 }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
-}
 # peer_view CHECK [ARGS]: evaluates the peers' view (exabgp.events) in Python; see
 # the functions below. Exit 0 when the check holds.
 peer_view() { python3 - "$work/exabgp.events" "$@" <<'PY'
