@@ -97,7 +97,7 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
   }
   if (w.size() == 1 && w[0] == "routes") {
     json routes = json::object();
-    for (const auto& [prefix, e] : ctx.rib->loc_rib()) {
+    ctx.rib->for_each_best([&](const Ipv4Prefix& prefix, const LocRibEntry& e) {
       json r = attributes_json(prefix, *e.attributes);
       json path;
       path["valid"] = true;
@@ -117,18 +117,22 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
       path["bestReason"] = to_string(e.decided_by);
       if (r.contains("communities")) path["communities"] = r["communities"];
       routes[prefix.to_string()] = json::array({path});
-    }
+    });
     return json{{"routerId", ctx.router_id.to_string()}, {"localAS", ctx.local_as}, {"routes", routes}};
   }
   if (w.size() == 3 && w[0] == "neighbors" && (w[2] == "advertised-routes" || w[2] == "received-routes")) {
     auto addr = Ipv4Address::parse(w[1]);
     bool advertised = w[2] == "advertised-routes";
-    const auto* table = addr ? (advertised ? ctx.rib->adj_rib_out(*addr) : ctx.rib->adj_rib_in(*addr)) : nullptr;
-    if (!table) return json{{"error", "no neighbor " + w[1] + " in the config"}};
     json routes = json::object();
-    for (const auto& [prefix, attrs] : *table) routes[prefix.to_string()] = attributes_json(prefix, *attrs);
+    std::size_t total = 0;
+    auto add = [&](const Ipv4Prefix& prefix, const AttrRef& attrs) {
+      routes[prefix.to_string()] = attributes_json(prefix, *attrs);
+      ++total;
+    };
+    bool known = addr && (advertised ? ctx.rib->for_each_advertised(*addr, add) : ctx.rib->for_each_received(*addr, add));
+    if (!known) return json{{"error", "no neighbor " + w[1] + " in the config"}};
     return json{{advertised ? "advertisedRoutes" : "receivedRoutes", routes},
-                {"totalPrefixCounter", table->size()},
+                {"totalPrefixCounter", total},
                 {"routerId", ctx.router_id.to_string()},
                 {"localAS", ctx.local_as}};
   }

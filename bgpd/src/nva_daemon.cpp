@@ -17,6 +17,7 @@
 #include <tuple>
 #include <deque>
 #include <iostream>
+#include <sstream>
 
 namespace hairpin::bgpd {
 
@@ -125,7 +126,7 @@ struct NvaDaemon::Impl {
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
-      : io(io), config(std::move(config)), options(options), acceptor(io), control(io) {}
+      : io(io), config(std::move(config)), options(options), acceptor(io), control(io), bulk_log_timer(io) {}
 
   asio::io_context& io;
   NvaConfig config;
@@ -136,9 +137,41 @@ struct NvaDaemon::Impl {
   std::unique_ptr<Rib> rib;
   std::map<Ipv4Address, std::unique_ptr<Neighbor>> neighbors;
   bool stopping = false;
+  // Loc-RIB changes during a table load: counted, logged once a second.
+  struct BulkFibLog {
+    std::size_t changed = 0, removed = 0;
+    bool armed = false;
+  } bulk_log;
+  asio::steady_timer bulk_log_timer;
 
   std::ostream& sink() { return options.log ? *options.log : std::cerr; }
   std::ostream& log() { return sink() << "hairpin nva: "; }
+
+  // Each Loc-RIB change is logged while batches are small (a session's churn); a
+  // table arriving is summed up once a second instead of a line per prefix.
+  void log_fib_changes(const std::vector<FibChange>& fib) {
+    if (fib.empty()) return;
+    if (fib.size() <= 16 && !bulk_log.armed) {
+      for (const auto& f : fib) {
+        std::ostringstream line;
+        line << "hairpin nva: rib: " << f.prefix.to_string();
+        if (f.next_hops.empty()) line << " removed";
+        for (const auto& nh : f.next_hops) line << " via " << nh.to_string();
+        sink() << line.str() << '\n';
+      }
+      return;
+    }
+    for (const auto& f : fib) ++(f.next_hops.empty() ? bulk_log.removed : bulk_log.changed);
+    if (bulk_log.armed) return;
+    bulk_log.armed = true;
+    bulk_log_timer.expires_after(std::chrono::seconds{1});
+    bulk_log_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      log() << "rib: " << bulk_log.changed << " prefixes installed or changed, " << bulk_log.removed
+            << " removed in the last second\n";
+      bulk_log = {};
+    });
+  }
 
   SessionConfig session_config(const NeighborConfig& n, bool passive) const {
     SessionConfig s;
@@ -330,19 +363,7 @@ struct NvaDaemon::Impl {
         act(c, c.fsm.send_refresh_marker(std::get<RouteRefresh>(o.message).subtype));
       }
     }
-    // Each Loc-RIB change is logged while batches are small (a session's churn);
-    // a full table arriving gets one line per batch instead of one per prefix.
-    if (out.fib.size() > 16) {
-      std::size_t removed = std::count_if(out.fib.begin(), out.fib.end(), [](const FibChange& f) { return f.next_hops.empty(); });
-      log() << "rib: " << out.fib.size() - removed << " prefixes installed or changed, " << removed << " removed\n";
-    } else {
-      for (const auto& f : out.fib) {
-        log() << "rib: " << f.prefix.to_string();
-        if (f.next_hops.empty()) sink() << " removed";
-        for (const auto& nh : f.next_hops) sink() << " via " << nh.to_string();
-        sink() << '\n';
-      }
-    }
+    log_fib_changes(out.fib);
     for (const auto& p : out.problems) {
       auto it = neighbors.find(p.peer);
       if (p.kind == RibProblemKind::MaximumPrefixExceeded && it != neighbors.end())
@@ -386,9 +407,9 @@ struct NvaDaemon::Impl {
   void check_prefix_threshold(Neighbor& n) {
     const auto& cfg = n.config;
     if (!cfg.maximum_prefix || n.threshold_warned) return;
-    // Counts the Adj-RIB-In (pre-policy): the RIB exposes no accepted count yet.
-    const auto* in = rib->adj_rib_in(cfg.address);
-    std::uint64_t count = in ? in->size() : 0;
+    // Counts what inbound policy accepted, as FRR's pcount (and the limit itself) does.
+    const auto counts = rib->counts(cfg.address);
+    std::uint64_t count = counts ? counts->accepted : 0;
     if (count * 100 <= std::uint64_t{*cfg.maximum_prefix} * cfg.maximum_prefix_threshold) return;
     n.threshold_warned = true;
     log() << "neighbor " << cfg.address.to_string() << ": " << count << " prefixes received, "
@@ -621,6 +642,7 @@ Status NvaDaemon::start() {
 void NvaDaemon::stop() {
   auto& d = *impl_;
   d.stopping = true;
+  d.bulk_log_timer.cancel();
   boost::system::error_code ec;
   d.acceptor.close(ec);
   d.close_control();
@@ -694,9 +716,11 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
       s.state = c->fsm.state();
       if (c->fsm.last_notification()) s.last_notification = c->fsm.last_notification()->to_string();
     }
-    if (auto* in = rib->adj_rib_in(address)) s.prefixes_received = in->size();
-    if (auto* o = rib->adj_rib_out(address)) s.prefixes_sent = o->size();
-    s.announcements_sent = rib->announcements_sent(address);
+    if (auto counts = rib->counts(address)) {
+      s.prefixes_received = counts->accepted;  // FRR's pfxRcd counts what passed inbound policy
+      s.prefixes_sent = counts->advertised;
+      s.announcements_sent = counts->announcements;
+    }
     out.push_back(s);
   }
   return out;

@@ -130,4 +130,23 @@ PolicyResult apply_route_map(const PolicySet& policy, const std::string& name, c
   return result;
 }
 
+namespace {
+bool reads_prefix(const PolicySet& policy, const std::string& name, int depth) {
+  // Past the recursion limit the map denies whatever the prefix.
+  if (depth > kRecursionLimit) return false;
+  auto it = policy.route_maps.find(name);
+  if (it == policy.route_maps.end()) return false;
+  for (const auto& entry : it->second.entries) {
+    for (const auto& match : entry.matches)
+      if (std::holds_alternative<MatchPrefixList>(match)) return true;
+    if (entry.call && reads_prefix(policy, *entry.call, depth + 1)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool route_map_reads_prefix(const PolicySet& policy, const std::string& name) {
+  return reads_prefix(policy, name, 0);
+}
+
 }  // namespace hairpin::bgpd

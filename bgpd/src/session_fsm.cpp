@@ -320,23 +320,34 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
           fail(out, "maximum-prefix " + std::to_string(e.limit) + " exceeded");
         } else if constexpr (std::is_same_v<E, BytesReceived>) {
           buffer_.insert(buffer_.end(), e.bytes.begin(), e.bytes.end());
-          while (state_ != SessionState::Idle) {
-            auto length = message_length(buffer_);
+          // Messages are decoded in place and the consumed bytes dropped once, at the
+          // end: a 64 KiB read holds a dozen full UPDATEs. (fail() empties the buffer.)
+          std::size_t consumed = 0;
+          struct DropConsumed {
+            Bytes& buffer;
+            std::size_t& consumed;
+            ~DropConsumed() {
+              buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(std::min(consumed, buffer.size())));
+            }
+          } drop{buffer_, consumed};
+          while (state_ != SessionState::Idle && consumed <= buffer_.size()) {
+            auto pending = std::span<const std::uint8_t>(buffer_).subspan(consumed);
+            auto length = message_length(pending);
             if (!length) {  // RFC 4271 6.1: header error
               send_notification(to_notification(length.error()), out);
               return fail(out, length.error().what);
             }
-            if (!length.value() || buffer_.size() < *length.value()) return;  // wait for more
+            if (!length.value() || pending.size() < *length.value()) return;  // wait for more
             std::size_t n = *length.value();
             CodecContext ctx = negotiated_ ? negotiated_->codec() : CodecContext{};
-            auto decoded = decode_message(std::span<const std::uint8_t>(buffer_).first(n), ctx);
+            auto decoded = decode_message(pending.first(n), ctx);
             if (!decoded) {  // RFC 4271 6 / RFC 7606: session reset
               send_notification(to_notification(decoded.error()), out);
               return fail(out, decoded.error().to_string());
             }
-            Message message = decoded.value();
             std::vector<WireError> notes = decoded.notes();
-            buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(n));
+            Message message = std::move(decoded).value();
+            consumed += n;
             bool open = std::holds_alternative<Open>(message);
             on_message(message, std::move(notes), out);
             if (open && state_ == SessionState::OpenConfirm) return;  // see input_pending()

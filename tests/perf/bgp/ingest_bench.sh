@@ -8,6 +8,11 @@
 #
 # Private namespaces hptest-bgp-pf-*; the root namespace is never touched.
 # Usage (root): tests/perf/bgp/ingest_bench.sh PATH/TO/hairpin [N ...]   (default N: 100000)
+# RECEIVERS="nva frr bird" (default) picks the receivers; ROUNDS=N repeats each
+# (medians are printed). Seconds: from the sender's Established timestamp to the
+# first poll (every 50 ms, every 5 ms past 90%) that sees N routes held. CPU s: the receiver's user +
+# system time over the same run, which the sender's pace does not blur.
+# PROFILE=1 records our NVA with `perf record -g` into /tmp/hairpin-nva-N.perf.
 set -euo pipefail
 
 hairpin=${1:?usage: ingest_bench.sh PATH/TO/hairpin [N ...]}
@@ -34,31 +39,37 @@ ip -n "$NS_S" addr add 10.99.4.1/30 dev veth-src
 ip -n "$NS_R" addr add 10.99.4.2/30 dev veth-rcv
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# CPU seconds (user + system) the process has used so far
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 
-start_sender() {  # start_sender N
-  local n=$1 i
-  {
+start_sender() {  # start_sender N (the config is written once per N)
+  local n=$1 conf="$work/src-$1.conf"
+  [[ -s $conf ]] || {
     echo "router id 10.99.4.1;"
+    echo "timeformat protocol iso long ms;"  # Established to the millisecond
     echo "protocol device {}"
     echo "protocol static feed { ipv4;"
-    for ((i = 0; i < n; i++)); do
-      echo "  route $((20 + i / 65536)).$(((i / 256) % 256)).$((i % 256)).0/24 blackhole;"
-    done
+    awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+      printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
     echo "}"
     echo "protocol bgp rcv { local 10.99.4.1 as 65515; neighbor 10.99.4.2 as 65001;"
     echo "  connect delay time 1; ipv4 { import none; export all; }; }"
-  } > "$work/src.conf"
-  ip netns exec "$NS_S" bird -c "$work/src.conf" -s "$work/src.ctl" -P "$work/src.pid"
+  } > "$conf"
+  ip netns exec "$NS_S" bird -c "$conf" -s "$work/src.ctl" -P "$work/src.pid"
 }
 stop_sender() { kill "$(cat "$work/src.pid")"; sleep 1; : > "$work/src.pid"; }
 
+# Waits for the session, then prints when it became Established (epoch seconds),
+# as the sender logged it: the start of the ingest, to the millisecond.
 wait_established() {
+  local line
   for _ in $(seq 600); do
-    birdc -s "$work/src.ctl" show protocols rcv 2>/dev/null | grep -q Established && return 0
+    line=$(birdc -s "$work/src.ctl" show protocols rcv 2>/dev/null | grep Established) &&
+      { date -d "$(awk '{print $5, $6}' <<< "$line")" +%s.%N; return 0; }
     sleep 0.05
   done
-  echo "session never came up"; exit 1
+  echo "session never came up" >&2; exit 1
 }
 
 # count_<receiver>: routes the receiver holds from the sender
@@ -112,32 +123,59 @@ CFG
   pids+=("$pid")
   sleep 0.5
   local base; base=$(rss_kb "$pid")
+  local cpu0; cpu0=$(cpu_s "$pid")
+  local profiler=
+  if [[ $name == nva && ${PROFILE:-0} == 1 ]]; then
+    perf record -g -o "/tmp/hairpin-nva-$n.perf" -p "$pid" > /dev/null 2>&1 &
+    profiler=$!
+  fi
   start_sender "$n"
-  wait_established
-  local t0; t0=$(now)
-  local c=0
-  for _ in $(seq 6000); do
+  local t0; t0=$(wait_established)
+  local c=0 deadline=$((SECONDS + 300))
+  while ((SECONDS < deadline)); do
+    # BIRD 2's event loop can sit up to 3 s on a last queued export batch; a CLI
+    # request wakes it. Poked every poll, the sender's pace is the same for all.
+    birdc -s "$work/src.ctl" show status > /dev/null 2>&1 || true
     c=$("count_$name" || true)
     [[ ${c:-0} -ge $n ]] && break
-    sleep 0.05
+    # every 50 ms, then every 5 ms over the last tenth, where the end is decided
+    if (( ${c:-0} * 10 >= n * 9 )); then sleep 0.005; else sleep 0.05; fi
   done
   local t1; t1=$(now)
   [[ ${c:-0} -ge $n ]] || { echo "$name: only ${c:-0} of $n routes after 300 s" >&2; }
   local rss; rss=$(rss_kb "$pid")
+  local cpu; cpu=$(echo "$(cpu_s "$pid") - $cpu0" | bc -l)
+  [[ -z $profiler ]] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
   kill "$pid"; wait "$pid" 2>/dev/null || true
   stop_sender
-  echo "$(echo "$t1 - $t0" | bc -l) $(( (rss - base) * 1000 / n ))"
+  echo "$(echo "$t1 - $t0" | bc -l) $(( (rss - base) * 1000 / n )) $cpu"
 }
 
-printf '%-8s %10s %12s %16s\n' routes speaker seconds "RSS KiB/1000rt"
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+ratio() { echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; }
+
+receivers=(${RECEIVERS:-nva frr bird})
+rounds=${ROUNDS:-1}
+echo "receivers: ${receivers[*]}; rounds: $rounds (medians shown); sender: BIRD $(bird --version 2>&1 | awk '{print $NF}')"
+printf '%-8s %10s %12s %16s %10s\n' routes speaker seconds "RSS KiB/1000rt" "CPU s"
 for n in "${sizes[@]}"; do
-  declare -A secs kib
-  for r in nva frr bird; do
-    read -r secs[$r] kib[$r] < <(run_receiver "$r" "$n")
-    printf '%-8s %10s %12.2f %16s\n' "$n" "$r" "${secs[$r]}" "${kib[$r]}"
+  declare -A secs=() kib=() cpu=()
+  for ((round = 0; round < rounds; round++)); do
+    for r in "${receivers[@]}"; do
+      read -r s k c < <(run_receiver "$r" "$n")
+      secs[$r]+="$s "; kib[$r]+="$k "; cpu[$r]+="$c "
+    done
   done
-  printf '%-8s %10s %12s %16s\n' "$n" "nva/frr" "$(echo "${secs[nva]} / ${secs[frr]}" | bc -l | cut -c1-5)" \
-    "$(echo "${kib[nva]} / ${kib[frr]}" | bc -l | cut -c1-5)"
-  printf '%-8s %10s %12s %16s\n' "$n" "nva/bird" "$(echo "${secs[nva]} / ${secs[bird]}" | bc -l | cut -c1-5)" \
-    "$(echo "${kib[nva]} / ${kib[bird]}" | bc -l | cut -c1-5)"
+  for r in "${receivers[@]}"; do
+    secs[$r]=$(tr ' ' '\n' <<< "${secs[$r]}" | grep . | median)
+    kib[$r]=$(tr ' ' '\n' <<< "${kib[$r]}" | grep . | median)
+    cpu[$r]=$(tr ' ' '\n' <<< "${cpu[$r]}" | grep . | median)
+    printf '%-8s %10s %12.2f %16s %10.2f\n' "$n" "$r" "${secs[$r]}" "${kib[$r]}" "${cpu[$r]}"
+  done
+  [[ -n ${secs[nva]:-} ]] || continue
+  for other in frr bird; do
+    [[ -n ${secs[$other]:-} ]] || continue
+    printf '%-8s %10s %12s %16s %10s\n' "$n" "nva/$other" "$(ratio "${secs[nva]}" "${secs[$other]}")" \
+      "$(ratio "${kib[nva]}" "${kib[$other]}")" "$(ratio "${cpu[nva]}" "${cpu[$other]}")"
+  done
 done

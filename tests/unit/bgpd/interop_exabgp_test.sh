@@ -12,7 +12,10 @@
 #       large communities and an unknown optional transitive attribute (type
 #       245) that we must carry through;
 #   .13 AS 65030, hold time 0: no keepalives either way, the session stays;
-#   .14 AS 65040, hold time 3 s: we must keepalive every second, the session stays.
+#   .14 AS 65040, hold time 3 s: we must keepalive every second, the session stays;
+#   .15 AS 65050, sends malformed attributes through ExaBGP's generic attribute
+#       syntax: RFC 7606 says which are treat-as-withdraw (the route goes, the
+#       session stays), attribute discard, or carried on (unknown transitive).
 # Private namespaces hptest-bgp-io-nva / hptest-bgp-io-exabgp joined by a veth; the
 # root namespace is never touched. ExaBGP's API process writes every event it sees
 # (state changes, parsed UPDATEs, NOTIFICATIONs) to a file: that is the peers' view.
@@ -44,7 +47,7 @@ trap cleanup EXIT
 
 pair_up "$NS_N" veth-nva "$NS_E" veth-exabgp
 ip -n "$NS_N" addr add 10.99.5.2/24 dev veth-nva
-for a in 11 12 13 14; do ip -n "$NS_E" addr add 10.99.5.$a/24 dev veth-exabgp; done
+for a in 11 12 13 14 15; do ip -n "$NS_E" addr add 10.99.5.$a/24 dev veth-exabgp; done
 
 cat > "$work/nva.frr" <<'CFG'
 frr defaults traditional
@@ -56,6 +59,7 @@ router bgp 65001
  neighbor 10.99.5.12 remote-as 4200000012
  neighbor 10.99.5.13 remote-as 65030
  neighbor 10.99.5.14 remote-as 65040
+ neighbor 10.99.5.15 remote-as 65050
  address-family ipv4 unicast
   network 10.0.0.0/8
  exit-address-family
@@ -108,6 +112,7 @@ EXA
     'route 10.52.0.0/16 next-hop self as-path [ 4200000012 4200000002 ] community [ 65012:1 65012:2 ] large-community [ 4200000012:1:2 ] attribute [ 0xf5 0xc0 0x0102030405 ];'
   neighbor 13 65030 0 'route-refresh enable;' 'route 10.53.0.0/16 next-hop self as-path [ 65030 ];'
   neighbor 14 65040 3 'route-refresh enable;' 'route 10.54.0.0/16 next-hop self as-path [ 65040 ];'
+  neighbor 15 65050 180 'route-refresh enable;' ''
 } > "$work/exabgp.conf"
 
 ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
@@ -172,15 +177,15 @@ export work
 cmd() { echo "$*" >> "$work/exabgp.cmd"; }
 show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
 
-for p in 11 12 13 14; do
+for p in 11 12 13 14 15; do
   wait_for 30 "session with 10.99.5.$p up (ExaBGP's view)" peer_view up $p
 done
 summary=$(show summary --json)
-[[ $(grep -c '"state": "Established"' <<<"$summary") -eq 4 ]] || fail "bgp show summary: not 4 Established: $summary"
+[[ $(grep -c '"state": "Established"' <<<"$summary") -eq 5 ]] || fail "bgp show summary: not 5 Established: $summary"
 grep -q '10.99.5.13: Established (AS 65030, hold 0 s' "$work/nva.log" || fail "hold time 0 was not negotiated with .13"
 grep -q '10.99.5.14: Established (AS 65040, hold 3 s' "$work/nva.log" || fail "hold time 3 was not negotiated with .14"
 grep -q '10.99.5.12: Established (AS 4200000012' "$work/nva.log" || fail "4-octet AS 4200000012 not negotiated"
-echo "ok: 4 sessions Established (2-octet peer, unknown capabilities, hold 0, hold 3)"
+echo "ok: 5 sessions Established (2-octet peer, unknown capabilities, hold 0, hold 3, malformed sender)"
 
 # Every peer receives the supernet with our AS alone, next hop the NVA.
 for p in 11 12 13 14; do
@@ -233,6 +238,43 @@ wait_for 60 ".11 re-established" bash -c "[[ \$(grep -c '10.99.5.11: Established
 wait_for 10 "10.0.0.0/8 re-advertised to .11" bash -c "[[ \$(peer_view count 11 10.0.0.0/8) -gt $before ]]"
 wait_for 10 "NVA re-learned 10.51.0.0/16" bash -c "[[ \$(grep -c 'rib: 10.51.0.0/16 via 10.99.5.11' '$work/nva.log') -ge 2 ]]"
 echo "ok: peer teardown, session recovered, routes both ways again"
+
+# RFC 7606 from .15, each UPDATE one prefix with one thing wrong. The session must
+# stay up through all of them (no NOTIFICATION), and:
+#   treat-as-withdraw: COMMUNITIES of 3 octets (7.8), MED of 3 octets (7.4), AS 0
+#     in AS_PATH (RFC 7607): the prefix is not installed; announced first with good
+#     attributes, a malformed re-announcement withdraws it;
+#   attribute discard: ATOMIC_AGGREGATE of 1 octet (7.6): installed without it;
+#   unknown optional transitive attribute 0xF0: installed and passed on to .12
+#     with the Partial bit set (RFC 4271 5).
+announce15() { cmd "neighbor 10.99.5.2 local-ip 10.99.5.15 announce route $1 next-hop self $2"; }
+in_rib() { show routes --json | grep -q "\"$1\""; }
+not_in_rib() { ! in_rib "$1"; }
+announce15 10.55.1.0/24 'as-path [ 65050 ]'
+wait_for 10 "10.55.1.0/24 installed before its malformed re-announcement" in_rib 10.55.1.0/24
+announce15 10.55.1.0/24 'as-path [ 65050 ] attribute [ 0x08 0xc0 0x010203 ]'
+announce15 10.55.2.0/24 'as-path [ 65050 ] attribute [ 0x04 0x80 0x000001 ]'
+announce15 10.55.3.0/24 'as-path [ 65050 0 65051 ]'
+announce15 10.55.4.0/24 'as-path [ 65050 ] attribute [ 0x06 0x40 0x00 ]'
+announce15 10.55.5.0/24 'as-path [ 65050 ] attribute [ 0xf0 0xc0 0xcafe ]'
+wait_for 10 "10.55.5.0/24 (unknown transitive attribute) installed" in_rib 10.55.5.0/24
+wait_for 10 "10.55.1.0/24 withdrawn by its malformed COMMUNITIES" not_in_rib 10.55.1.0/24
+in_rib 10.55.2.0/24 && fail "10.55.2.0/24 with a 3-octet MED was installed (RFC 7606 7.4: treat-as-withdraw)"
+in_rib 10.55.3.0/24 && fail "10.55.3.0/24 with AS 0 in its path was installed (RFC 7607: treat-as-withdraw)"
+in_rib 10.55.4.0/24 || fail "10.55.4.0/24 with a bad ATOMIC_AGGREGATE was dropped (RFC 7606 7.6: attribute discard)"
+peer_view up 15 || fail "a malformed attribute reset the session with .15 (RFC 7606: no reset for these)"
+grep -q '10.99.5.15: left Established' "$work/nva.log" && fail "the NVA dropped .15 over a malformed attribute"
+wait_for 10 ".12 received 10.55.5.0/24" peer_view route 12 10.55.5.0/24
+python3 - "$work/exabgp.events" <<'PY' || fail "10.55.5.0/24 reached .12 without attribute 0xF0 marked Partial"
+import json, sys
+for line in open(sys.argv[1]):
+    if "10.55.5.0/24" in line and '"10.99.5.12"' in line:
+        attrs = json.loads(line)["neighbor"]["message"]["update"].get("attribute", {})
+        # ExaBGP names a generic attribute by code and flags: 0xE0 = optional, transitive, partial
+        sys.exit(0 if any(k.lower().startswith("attribute-0xf0-0xe0") for k in attrs) else 1)
+sys.exit(1)
+PY
+echo "ok: RFC 7606: treat-as-withdraw, attribute discard and an unknown transitive attribute, session kept"
 
 kill -TERM "$nva_pid"
 wait "$nva_pid" || fail "hairpin nva exited non-zero on SIGTERM"

@@ -409,6 +409,16 @@ TEST(RouteMap, DeniedRoute_InputAttributesUntouched) {
   EXPECT_FALSE(attrs.med.has_value());
 }
 
+TEST(RouteMap, ReadsPrefix_OnlyThroughAPrefixListMatch_DirectOrCalled) {
+  auto p = with_maps({RouteMap{"by-path", {entry(10, D, {MatchAsPath{"bogon-asns"}})}},
+                      RouteMap{"by-prefix", {entry(10, P, {MatchPrefixList{"sites"}})}},
+                      RouteMap{"calls", {call(entry(10, P), "by-prefix")}}});
+  EXPECT_FALSE(route_map_reads_prefix(p, "by-path"));
+  EXPECT_TRUE(route_map_reads_prefix(p, "by-prefix"));
+  EXPECT_TRUE(route_map_reads_prefix(p, "calls"));
+  EXPECT_FALSE(route_map_reads_prefix(p, "undefined"));  // denies every prefix alike
+}
+
 // ---- community-list -----------------------------------------------------------
 
 TEST(CommunityList, StandardNeedsEveryListedCommunity) {

@@ -106,14 +106,14 @@ TEST_F(SeedRib, SupernetAdvertisedToEachArs_ThenEndOfRib) {
     EXPECT_EQ(u.attributes.med, 0u);  // as FRR shows it: Metric 0
     EXPECT_EQ(u.attributes.origin, Origin::Igp);
     EXPECT_TRUE(updates[1].is_end_of_rib());
-    EXPECT_EQ(rib.adj_rib_out(peer)->size(), 1u);
+    EXPECT_EQ(rib.counts(peer)->advertised, 1u);
   }
 }
 
 TEST_F(SeedRib, SitePrefixFromArs_InstalledNeverSentBackToArs) {
   up_all();
   auto out = rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
-  ASSERT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
   EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12")}}}));
   EXPECT_TRUE(out.updates_for(kArs0).empty());  // the sender
   EXPECT_TRUE(out.updates_for(kArs1).empty());  // rmap-azure-asns: 65515 in the path
@@ -126,21 +126,21 @@ TEST_F(SeedRib, SitePrefixFromArs_InstalledNeverSentBackToArs) {
 TEST_F(SeedRib, BogonPath_DroppedButKeptInAdjRibIn) {
   up_all();
   auto out = rib.receive(kArs0, announce({65515, 23456}, {"10.200.0.0/16"}));
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
   EXPECT_TRUE(out.fib.empty());
-  EXPECT_EQ(rib.adj_rib_in(kArs0)->count(pfx("10.200.0.0/16")), 1u);  // soft-reconfiguration inbound
+  EXPECT_TRUE(rib.received(kArs0, pfx("10.200.0.0/16")));  // soft-reconfiguration inbound
 }
 
 TEST_F(SeedRib, PathNotStartingWithPeerAs_RejectedLikeFrrEnforceFirstAs) {
   up_all();
   rib.receive(kArs0, announce({65100}, {"10.200.0.0/16"}));
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
 }
 
 TEST_F(SeedRib, OwnAsInPath_RejectedAsLoop) {
   up_all();
   rib.receive(kArs0, announce({65515, 65001}, {"10.200.0.0/16"}));
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
 }
 
 TEST_F(SeedRib, UnchangedRoute_NeverReannounced) {
@@ -168,7 +168,7 @@ TEST_F(SeedRib, SameRouteFromBothArs_OlderPathWins) {
   up_all();
   rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
   rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
-  const auto& e = rib.loc_rib().at(pfx("10.100.0.0/16"));
+  const auto e = rib.best(pfx("10.100.0.0/16")).value();
   EXPECT_EQ(e.from, kArs1);
   EXPECT_EQ(e.decided_by, BestPathStep::OldestExternal);
 }
@@ -178,7 +178,7 @@ TEST_F(SeedRib, BestPeerGoesDown_OtherArsTakesOver) {
   rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
   rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.13"));
   auto out = rib.peer_down(kArs0);
-  EXPECT_EQ(rib.loc_rib().at(pfx("10.100.0.0/16")).from, kArs1);
+  EXPECT_EQ(rib.best(pfx("10.100.0.0/16"))->from, kArs1);
   EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.13")}}}));
   auto gone = rib.peer_down(kArs1);
   EXPECT_EQ(gone.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
@@ -195,7 +195,7 @@ TEST(Rib, MaximumPaths_EcmpAcrossBothErgwInstances) {
   EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12"), ip("10.0.200.13")}}}));
   // Same next hop from both instances: one FIB next hop.
   rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
-  EXPECT_EQ(rib.loc_rib().at(pfx("10.100.0.0/16")).next_hops, std::vector<Ipv4Address>{ip("10.0.200.12")});
+  EXPECT_EQ(rib.best(pfx("10.100.0.0/16"))->next_hops, std::vector<Ipv4Address>{ip("10.0.200.12")});
 }
 
 TEST_F(SeedRib, RouteRefresh_FullResendBetweenBorrAndEorr) {
@@ -228,13 +228,13 @@ TEST(Rib, NoPolicyOnEbgpPeer_Rfc8212NothingInNothingOut) {
   ASSERT_EQ(up.updates_for(kArs0).size(), 1u);  // only End-of-RIB
   EXPECT_TRUE(up.updates_for(kArs0)[0].is_end_of_rib());
   rib.receive(kArs0, announce({65515}, {"10.100.0.0/16"}));
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
   RibOptions relaxed = options();
   relaxed.ebgp_requires_policy = false;
   Rib open(relaxed, seed_policy(), {bare});
   open.peer_up(kArs0, session(kArs0));
   open.receive(kArs0, announce({65515}, {"10.100.0.0/16"}));
-  EXPECT_EQ(open.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+  EXPECT_TRUE(open.best(pfx("10.100.0.0/16")));
 }
 
 TEST(Rib, MaximumPrefixExceeded_Reported) {
@@ -293,17 +293,17 @@ TEST_F(SeedRib, PolicyReload_ReappliedFromAdjRibIn) {
                                                       return e;
                                                     }()}};
   auto out = rib.replace_policy(deny_all, {ars(kArs0), ars(kArs1), site()});
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
   EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
   auto back = rib.replace_policy(seed_policy(), {ars(kArs0), ars(kArs1), site()});
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);  // no ROUTE-REFRESH needed
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));  // no ROUTE-REFRESH needed
 }
 
 TEST(Rib, UnresolvableNextHop_NotInstalled) {
   Rib rib(options(), seed_policy(), {ars(kArs0)}, [](Ipv4Address nh) { return nh != ip("10.0.200.12"); });
   rib.peer_up(kArs0, session(kArs0));
   rib.receive(kArs0, announce({65515}, {"10.100.0.0/16"}, "10.0.200.12"));
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 0u);
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
 }
 
 }  // namespace
@@ -318,8 +318,8 @@ TEST_F(SeedRib, EnhancedRefreshFromPeer_RoutesNotRepeatedBeforeEorrWithdrawn) {
   rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::BeginningOfRouteRefresh});
   rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
   auto out = rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::EndOfRouteRefresh});
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.200.0.0/16")), 0u);
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
   EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.200.0.0/16"), {}}}));
 }
 
@@ -327,7 +327,7 @@ TEST_F(SeedRib, EorrWithoutBorr_Ignored) {
   up_all();
   rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
   rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::EndOfRouteRefresh});
-  EXPECT_EQ(rib.loc_rib().count(pfx("10.100.0.0/16")), 1u);
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));
 }
 
 }  // namespace
@@ -344,7 +344,7 @@ TEST(Rib, PolicyReloadWithoutAddresses_KeepsSessionNextHop) {
   from_config.local_address = Ipv4Address{};  // the config does not know it
   auto out = rib.replace_policy(seed_policy(), {from_config});
   EXPECT_TRUE(out.send.empty());  // nothing changed, nothing re-announced
-  EXPECT_EQ(rib.adj_rib_out(kArs0)->at(pfx("10.0.0.0/8"))->next_hop, ip("10.0.0.4"));
+  EXPECT_EQ(rib.advertised(kArs0, pfx("10.0.0.0/8"))->next_hop, ip("10.0.0.4"));
 }
 
 }  // namespace
@@ -361,6 +361,126 @@ TEST(Rib, UnknownLocalAddress_NeverAnnouncesNextHopZero) {
   auto out = rib.peer_up(kArs0, session(kArs0));
   ASSERT_EQ(out.updates_for(kArs0).size(), 1u);
   EXPECT_TRUE(out.updates_for(kArs0)[0].is_end_of_rib());
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd
+
+// ---- storage: interning, counts, freeing and reusing per-prefix entries ----
+
+namespace hairpin::bgpd {
+namespace {
+
+RibPeer ibgp(const char* address) {
+  RibPeer p;
+  p.address = ip(address);
+  p.peer_as = 65001;
+  p.local_address = ip("10.0.0.4");
+  p.route_map_in = "all";
+  p.route_map_out = "all";
+  return p;
+}
+
+TEST_F(SeedRib, EqualAttributesFromTwoUpdates_AreOneSharedCopy) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 65100}, {"10.100.0.0/16"}));
+  rib.receive(kArs0, announce({65515, 65100}, {"10.101.0.0/16"}));
+  rib.receive(kArs0, announce({65515, 65200}, {"10.200.0.0/16"}));
+  auto a = rib.received(kArs0, pfx("10.100.0.0/16"));
+  auto b = rib.received(kArs0, pfx("10.101.0.0/16"));
+  auto c = rib.received(kArs0, pfx("10.200.0.0/16"));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(a.get(), c.get());
+  EXPECT_EQ(rib.best(pfx("10.100.0.0/16"))->attributes.get(), a.get());  // policy changed nothing
+}
+
+TEST_F(SeedRib, Counts_ReceivedBeforePolicy_AcceptedAfter) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 65100}, {"10.100.0.0/16", "10.101.0.0/16"}));
+  rib.receive(kArs0, announce({65515, 23456}, {"10.200.0.0/16"}));  // AS_TRANS: a bogon, denied
+  auto counts = rib.counts(kArs0);
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->received, 3u);
+  EXPECT_EQ(counts->accepted, 2u);
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
+  EXPECT_FALSE(rib.counts(ip("192.0.2.1")));  // not a configured peer
+}
+
+TEST_F(SeedRib, WithdrawEverything_ThenAnnounceAgain_TablesStartOver) {
+  up_all();
+  std::vector<std::string> names;
+  for (int i = 0; i < 3000; ++i) names.push_back("10.1" + std::to_string(i / 256 % 10) + "." + std::to_string(i % 256) + ".0/24");
+  Update all = announce({65515, 65100}, {});
+  for (const auto& n : names) all.nlri.push_back(pfx(n.c_str()));
+  std::sort(all.nlri.begin(), all.nlri.end());
+  all.nlri.erase(std::unique(all.nlri.begin(), all.nlri.end()), all.nlri.end());
+  const std::size_t n = all.nlri.size();
+  const std::size_t before = rib.loc_rib_size();  // the supernet
+
+  rib.receive(kArs0, all);
+  EXPECT_EQ(rib.loc_rib_size(), before + n);
+  Update gone;
+  gone.withdrawn = all.nlri;
+  auto out = rib.receive(kArs0, gone);
+  EXPECT_EQ(rib.loc_rib_size(), before);
+  EXPECT_EQ(rib.counts(kArs0)->received, 0u);
+  EXPECT_EQ(out.fib.size(), n);  // every prefix left the FIB
+  rib.receive(kArs0, all);
+  EXPECT_EQ(rib.loc_rib_size(), before + n);
+  EXPECT_EQ(rib.best(all.nlri.back())->from, kArs0);
+}
+
+TEST_F(SeedRib, LocRibInPrefixOrder) {
+  up_all();
+  rib.receive(kArs0, announce({65515, 65100}, {"10.200.0.0/16", "10.100.0.0/16", "10.100.0.0/24"}));
+  std::vector<std::string> seen;
+  rib.for_each_best([&](const Ipv4Prefix& p, const LocRibEntry&) { seen.push_back(p.to_string()); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"10.0.0.0/8", "10.100.0.0/16", "10.100.0.0/24", "10.200.0.0/16"}));
+}
+
+// One outbound evaluation serves many prefixes with the same attributes, but only
+// when nothing else about the route matters: an iBGP-learned route must not go to
+// an iBGP peer even right after an eBGP-learned one with equal attributes did.
+TEST(Rib, SameAttributesFromEbgpAndIbgp_OnlyTheEbgpOneGoesToIbgp) {
+  auto o = options();
+  o.ebgp_requires_policy = false;
+  o.enforce_first_as = false;
+  Rib rib(o, seed_policy(), {site(), ibgp("10.0.0.5"), ibgp("10.0.0.6")});
+  for (auto peer : {kSite, ip("10.0.0.5")}) rib.peer_up(peer, session(peer));
+  auto same = [](const char* prefix) {
+    Update u = announce({65100}, {prefix}, "10.0.99.1");
+    u.attributes.local_pref = 100;
+    return u;
+  };
+  rib.receive(kSite, same("10.100.0.0/16"));
+  rib.receive(ip("10.0.0.5"), same("10.101.0.0/16"));
+  // One table sent to the new peer: both prefixes evaluated back to back.
+  rib.peer_up(ip("10.0.0.6"), session(ip("10.0.0.6")));
+  EXPECT_TRUE(rib.advertised(ip("10.0.0.6"), pfx("10.100.0.0/16")));
+  EXPECT_FALSE(rib.advertised(ip("10.0.0.6"), pfx("10.101.0.0/16")));  // RFC 4271 9.2
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.101.0.0/16")));
+}
+
+// A route-map that matches a prefix-list decides per prefix, whatever the
+// attributes: no reuse of the verdict across one UPDATE's prefixes.
+TEST(Rib, PrefixListInRouteMap_DecidesEachPrefixOfOneUpdate) {
+  auto policy = seed_policy();
+  PrefixList sites{"sites", {}};
+  sites.entries.push_back(PrefixListEntry{5, FilterAction::Permit, pfx("10.100.0.0/16"), std::nullopt, std::nullopt});
+  policy.prefix_lists["sites"] = sites;
+  RouteMapEntry only_sites;
+  only_sites.matches.push_back(MatchPrefixList{"sites"});
+  policy.route_maps["only-sites"] = RouteMap{"only-sites", {only_sites}};
+  RibPeer peer = site();
+  peer.route_map_in = "only-sites";
+  Rib rib(options(), policy, {peer});
+  rib.peer_up(kSite, session(kSite));
+  rib.receive(kSite, announce({65100}, {"10.100.0.0/16", "10.200.0.0/16", "10.100.0.0/16"}, "10.0.99.1"));
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
+  EXPECT_EQ(rib.counts(kSite)->received, 2u);
+  EXPECT_EQ(rib.counts(kSite)->accepted, 1u);
 }
 
 }  // namespace

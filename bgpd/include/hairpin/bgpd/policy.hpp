@@ -152,4 +152,9 @@ PolicyResult apply_route_map(const PolicySet& policy, const std::string& name,
                              const Ipv4Prefix& prefix, const PathAttributes& attributes,
                              const PolicyContext& context);
 
+// Whether route-map `name` (through `call` too) can treat two routes with the same
+// attributes differently because of their prefixes: it matches a prefix-list. When
+// it does not, one evaluation serves every prefix of an UPDATE.
+bool route_map_reads_prefix(const PolicySet& policy, const std::string& name);
+
 }  // namespace hairpin::bgpd

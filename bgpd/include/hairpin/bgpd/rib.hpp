@@ -12,13 +12,16 @@
 // ARS counts every announcement against its 1,000-route limit, cumulatively, so an
 // unchanged route is never re-announced, except on ROUTE-REFRESH (RFC 2918 asks
 // for the full table then).
+//
+// Sized for full tables: a prefix costs one hash slot, one 24-byte destination
+// and a 20-byte path per peer that sent it (plus 12 bytes per peer it is
+// advertised to); attributes are interned and reference-counted, and policy is
+// evaluated once per attribute set unless it matches on prefix-lists.
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -66,7 +69,7 @@ struct Outgoing {
   std::variant<Update, RouteRefresh> message;
 };
 
-enum class RibProblemKind { MaximumPrefixExceeded, OutboundNearLimit };
+enum class RibProblemKind { MaximumPrefixExceeded, OutboundNearLimit, RibFull };
 struct RibProblem {
   RibProblemKind kind;
   Ipv4Address peer;
@@ -80,10 +83,12 @@ struct RibOutput {
   std::vector<Update> updates_for(Ipv4Address peer) const;
 };
 
-// Attributes are shared, not copied: every prefix of one UPDATE (and every route
-// a route-map leaves alike) points at one immutable PathAttributes.
+// Attributes are shared, not copied: the RIB interns every attribute set, so all
+// the prefixes of one UPDATE (and every route a route-map leaves alike) point at
+// one immutable PathAttributes.
 using AttrRef = std::shared_ptr<const PathAttributes>;
 
+// A Loc-RIB entry as `bgp show` sees it (the RIB stores it far more compactly).
 struct LocRibEntry {
   AttrRef attributes;  // of the best path
   bool local = false;
@@ -94,12 +99,24 @@ struct LocRibEntry {
   std::vector<Ipv4Address> next_hops;  // best first, then multipaths
 };
 
+struct RibPeerCounts {
+  std::size_t received = 0;    // Adj-RIB-In, before policy
+  std::size_t accepted = 0;    // after inbound policy (FRR's pfxRcd)
+  std::size_t advertised = 0;  // Adj-RIB-Out (FRR's pfxSnt)
+  std::uint64_t announcements = 0;  // every prefix announced this session, repeats included
+};
+
 using NextHopResolver = std::function<bool(Ipv4Address)>;
+using RouteVisitor = std::function<void(const Ipv4Prefix&, const AttrRef&)>;
+using LocRibVisitor = std::function<void(const Ipv4Prefix&, const LocRibEntry&)>;
 
 class Rib {
  public:
   Rib(RibOptions options, PolicySet policy, std::vector<RibPeer> peers,
       NextHopResolver resolver = [](Ipv4Address) { return true; });
+  ~Rib();
+  Rib(Rib&&) noexcept;
+  Rib& operator=(Rib&&) noexcept;
 
   // `local_address`: our end of the TCP session, the NEXT_HOP we advertise.
   RibOutput peer_up(Ipv4Address peer, const Negotiated& negotiated,
@@ -113,47 +130,23 @@ class Rib {
   // Reload: inbound policy re-run over every Adj-RIB-In, outbound over the Loc-RIB.
   RibOutput replace_policy(PolicySet policy, std::vector<RibPeer> peers);
 
-  const std::map<Ipv4Prefix, LocRibEntry>& loc_rib() const { return loc_rib_; }
-  // Pre-policy, as received (`show bgp neighbors X received-routes`).
-  const std::map<Ipv4Prefix, AttrRef>* adj_rib_in(Ipv4Address peer) const;
-  // What the peer holds from us (`advertised-routes`).
-  const std::map<Ipv4Prefix, AttrRef>* adj_rib_out(Ipv4Address peer) const;
-  // Every prefix announced to the peer this session, repeats included.
+  // Loc-RIB: the best path of one prefix, or every one in prefix order.
+  std::optional<LocRibEntry> best(const Ipv4Prefix& prefix) const;
+  std::size_t loc_rib_size() const;
+  void for_each_best(const LocRibVisitor& visit) const;
+  // Per peer; nullopt / false / null when `peer` is not configured or has no such route.
+  std::optional<RibPeerCounts> counts(Ipv4Address peer) const;
+  // Adj-RIB-In, pre-policy, as received (`show bgp neighbors X received-routes`).
+  AttrRef received(Ipv4Address peer, const Ipv4Prefix& prefix) const;
+  bool for_each_received(Ipv4Address peer, const RouteVisitor& visit) const;
+  // Adj-RIB-Out: what the peer holds from us (`advertised-routes`).
+  AttrRef advertised(Ipv4Address peer, const Ipv4Prefix& prefix) const;
+  bool for_each_advertised(Ipv4Address peer, const RouteVisitor& visit) const;
   std::uint64_t announcements_sent(Ipv4Address peer) const;
 
  private:
-  struct PeerState {
-    RibPeer config;
-    std::optional<Negotiated> session;
-    std::map<Ipv4Prefix, AttrRef> in;        // pre-policy
-    std::map<Ipv4Prefix, AttrRef> accepted;  // post-policy
-    std::map<Ipv4Prefix, AttrRef> out;
-    std::uint64_t announced = 0;
-    std::map<Ipv4Prefix, std::uint64_t> received_order;
-    bool warned_near_limit = false;
-    std::set<Ipv4Prefix> stale;  // between the peer's BoRR and EoRR (RFC 7313 4.2)
-    bool refreshing = false;
-  };
-  bool external(const PeerState& p) const { return p.config.peer_as != options_.local_as; }
-  AttrRef inbound(const PeerState& p, const Ipv4Prefix& prefix, const AttrRef& attrs);
-  AttrRef outbound(const PeerState& to, const Ipv4Prefix& prefix);
-  // Returns a shared copy of `attrs`, reusing the last one made if equal.
-  AttrRef share(PathAttributes attrs, AttrRef& last);
-  void recompute(const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
-  void install(const Ipv4Prefix& prefix, std::optional<LocRibEntry> entry, RibOutput& out,
-               std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
-  void accept(PeerState& p, const Ipv4Prefix& prefix, RibOutput& out, std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty);
-  void flush(std::map<Ipv4Address, std::vector<Ipv4Prefix>>& dirty, RibOutput& out, bool force = false);
-  void pack(PeerState& p, const std::vector<std::pair<Ipv4Prefix, AttrRef>>& changes, RibOutput& out);
-
-  RibOptions options_;
-  PolicySet policy_;
-  NextHopResolver resolver_;
-  std::map<Ipv4Address, PeerState> peers_;
-  std::map<Ipv4Prefix, std::optional<std::string>> local_;  // prefix -> network route-map
-  std::map<Ipv4Prefix, LocRibEntry> loc_rib_;
-  std::uint64_t received_counter_ = 0;  // arrival order across all peers (FRR's oldest-path step)
-  AttrRef last_inbound_, last_outbound_, last_local_;
+  class State;  // rib.cpp: interned attributes, compact per-prefix tables
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace hairpin::bgpd
