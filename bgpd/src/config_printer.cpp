@@ -1,6 +1,7 @@
 // Prints an NvaConfig the way FRR's `show running-config` does: fixed section
 // order, defaults omitted, explicit seq numbers, "exit" closing each node.
 
+#include <functional>
 #include <sstream>
 
 #include "hairpin/bgpd/config.hpp"
@@ -52,6 +53,58 @@ void print_route_map_entry(std::ostream& out, const std::string& name, const Rou
   out << "exit\n!\n";
 }
 
+// Which neighbor settings to print: those given on a peer-group or overridden by
+// a member (`given`), or every one a plain neighbor has (`present`).
+using Printed = std::function<bool(const std::string& setting)>;
+
+Printed given(const NeighborConfig& n) {
+  return [&n](const std::string& setting) { return n.own_settings.count(setting) > 0; };
+}
+
+Printed present(const NeighborConfig& n) {
+  return [&n](const std::string& setting) {
+    if (setting == "description") return n.description.has_value();
+    if (setting == "shutdown") return n.shutdown;
+    if (setting == "ebgp-multihop") return n.ebgp_multihop.has_value();
+    if (setting == "update-source") return n.update_source.has_value();
+    if (setting == "timers") return n.keepalive.has_value();
+    if (setting == "timers connect") return n.connect_retry.has_value();
+    if (setting == "next-hop-self") return n.next_hop_self;
+    if (setting == "soft-reconfiguration") return n.soft_reconfiguration_inbound;
+    if (setting == "prefix-list in") return n.prefix_list_in.has_value();
+    if (setting == "prefix-list out") return n.prefix_list_out.has_value();
+    if (setting == "route-map in") return n.route_map_in.has_value();
+    if (setting == "route-map out") return n.route_map_out.has_value();
+    if (setting == "maximum-prefix") return n.maximum_prefix.has_value();
+    return false;
+  };
+}
+
+void print_session(std::ostream& out, const std::string& p, const NeighborConfig& n, const Printed& printed) {
+  if (printed("description") && n.description) out << p << "description " << *n.description << '\n';
+  if (printed("shutdown") && n.shutdown) out << p << "shutdown\n";
+  if (printed("ebgp-multihop") && n.ebgp_multihop) out << p << "ebgp-multihop " << int(*n.ebgp_multihop) << '\n';
+  if (printed("update-source") && n.update_source) out << p << "update-source " << *n.update_source << '\n';
+  if (printed("timers") && n.keepalive) out << p << "timers " << *n.keepalive << ' ' << *n.hold_time << '\n';
+  if (printed("timers connect") && n.connect_retry) out << p << "timers connect " << *n.connect_retry << '\n';
+}
+
+void print_af(std::ostream& out, const std::string& p, const NeighborConfig& n, const Printed& printed) {
+  if (printed("next-hop-self") && n.next_hop_self) out << p << "next-hop-self\n";
+  if (printed("soft-reconfiguration") && n.soft_reconfiguration_inbound) out << p << "soft-reconfiguration inbound\n";
+  if (printed("prefix-list in") && n.prefix_list_in) out << p << "prefix-list " << *n.prefix_list_in << " in\n";
+  if (printed("prefix-list out") && n.prefix_list_out) out << p << "prefix-list " << *n.prefix_list_out << " out\n";
+  if (printed("route-map in") && n.route_map_in) out << p << "route-map " << *n.route_map_in << " in\n";
+  if (printed("route-map out") && n.route_map_out) out << p << "route-map " << *n.route_map_out << " out\n";
+  if (printed("maximum-prefix") && n.maximum_prefix) {  // FRR: N, threshold unless 75, warning-only, restart
+    out << p << "maximum-prefix " << *n.maximum_prefix;
+    if (n.maximum_prefix_threshold != 75) out << ' ' << static_cast<int>(n.maximum_prefix_threshold);
+    if (n.maximum_prefix_warning_only) out << " warning-only";
+    if (n.maximum_prefix_restart) out << " restart " << *n.maximum_prefix_restart;
+    out << '\n';
+  }
+}
+
 }  // namespace
 
 std::string print_frr_config(const NvaConfig& cfg) {
@@ -90,35 +143,40 @@ std::string print_frr_config(const NvaConfig& cfg) {
     if (!b.default_ipv4_unicast) out << " no bgp default ipv4-unicast\n";
     if (b.network_import_check != modern) out << (b.network_import_check ? " " : " no ") << "bgp network import-check\n";
     if (b.timers_set) out << " timers bgp " << b.keepalive << ' ' << b.hold_time << '\n';
+    // FRR's order: peer-groups first, then neighbors; a group prints what was set
+    // on it, a member what it overrides, a plain neighbor everything it has.
+    auto group_of = [&](const NeighborConfig& n) -> const PeerGroupConfig* {
+      for (const auto& g : b.peer_groups)
+        if (n.peer_group && g.name == *n.peer_group) return &g;
+      return nullptr;
+    };
+    for (const auto& g : b.peer_groups) {
+      out << " neighbor " << g.name << " peer-group\n";
+      if (g.settings.own_settings.count("remote-as")) out << " neighbor " << g.name << " remote-as " << g.settings.remote_as << '\n';
+      print_session(out, " neighbor " + g.name + ' ', g.settings, given(g.settings));
+    }
     for (const auto& n : b.neighbors) {
       std::string p = " neighbor " + n.address.to_string() + ' ';
-      out << p << "remote-as " << n.remote_as << '\n';
-      if (n.description) out << p << "description " << *n.description << '\n';
-      if (n.shutdown) out << p << "shutdown\n";
-      if (n.ebgp_multihop) out << p << "ebgp-multihop " << int(*n.ebgp_multihop) << '\n';
-      if (n.update_source) out << p << "update-source " << *n.update_source << '\n';
-      if (n.keepalive) out << p << "timers " << *n.keepalive << ' ' << *n.hold_time << '\n';
+      const auto* g = group_of(n);
+      if (!g || !g->settings.own_settings.count("remote-as")) out << p << "remote-as " << n.remote_as << '\n';
+      if (g) out << p << "peer-group " << g->name << '\n';
+      print_session(out, p, n, g ? given(n) : present(n));
     }
     out << " !\n address-family ipv4 unicast\n";
     for (const auto& n : b.networks)
       out << "  network " << n.prefix.to_string() << (n.route_map ? " route-map " + *n.route_map : "") << '\n';
     if (b.maximum_paths != 1) out << "  maximum-paths " << b.maximum_paths << '\n';
+    for (const auto& g : b.peer_groups) {
+      if (g.settings.activate != b.default_ipv4_unicast)
+        out << (g.settings.activate ? "  neighbor " + g.name + " activate\n" : "  no neighbor " + g.name + " activate\n");
+      print_af(out, "  neighbor " + g.name + ' ', g.settings, given(g.settings));
+    }
     for (const auto& n : b.neighbors) {
       std::string p = "  neighbor " + n.address.to_string() + ' ';
-      if (n.activate != b.default_ipv4_unicast) out << (n.activate ? p + "activate\n" : "  no neighbor " + n.address.to_string() + " activate\n");
-      if (n.next_hop_self) out << p << "next-hop-self\n";
-      if (n.soft_reconfiguration_inbound) out << p << "soft-reconfiguration inbound\n";
-      if (n.prefix_list_in) out << p << "prefix-list " << *n.prefix_list_in << " in\n";
-      if (n.prefix_list_out) out << p << "prefix-list " << *n.prefix_list_out << " out\n";
-      if (n.route_map_in) out << p << "route-map " << *n.route_map_in << " in\n";
-      if (n.route_map_out) out << p << "route-map " << *n.route_map_out << " out\n";
-      if (n.maximum_prefix) {  // FRR's order: N, threshold unless 75, warning-only, restart
-        out << p << "maximum-prefix " << *n.maximum_prefix;
-        if (n.maximum_prefix_threshold != 75) out << ' ' << static_cast<int>(n.maximum_prefix_threshold);
-        if (n.maximum_prefix_warning_only) out << " warning-only";
-        if (n.maximum_prefix_restart) out << " restart " << *n.maximum_prefix_restart;
-        out << '\n';
-      }
+      const auto* g = group_of(n);
+      bool inherited = g ? g->settings.activate : b.default_ipv4_unicast;
+      if (n.activate != inherited) out << (n.activate ? p + "activate\n" : "  no neighbor " + n.address.to_string() + " activate\n");
+      print_af(out, p, n, g ? given(n) : present(n));
     }
     out << " exit-address-family\nexit\n!\n";
   }

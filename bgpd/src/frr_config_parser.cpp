@@ -73,6 +73,11 @@ class Parser {
   std::optional<FilterAction> action_arg(const std::string& text);
   std::optional<std::uint32_t> asn_arg(const std::string& text);
   NeighborConfig* neighbor(const std::string& address_text, bool create_ok = false);
+  PeerGroupConfig* peer_group(const std::string& name);
+  // The settings a `neighbor X ...` line changes: a neighbor's or a peer-group's.
+  NeighborConfig* target(const std::string& key);
+  bool join_peer_group(const std::string& address_text, const std::string& name);
+  void apply_peer_groups();
   RouteMapEntry& current_entry();
   void validate();
 
@@ -125,11 +130,27 @@ std::optional<std::uint32_t> Parser::asn_arg(const std::string& text) {
   return asn;
 }
 
+PeerGroupConfig* Parser::peer_group(const std::string& name) {
+  for (auto& g : out_.config.bgp->peer_groups)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+NeighborConfig* Parser::target(const std::string& key) {
+  if (!Ipv4Address::parse(key)) {
+    if (auto* g = peer_group(key)) return &g->settings;
+    fail("neighbor '" + key + "' is neither an IPv4 address nor a peer-group",
+         "declare the group first ('neighbor " + key + " peer-group'); interface neighbors are outside the subset");
+    return nullptr;
+  }
+  return neighbor(key);
+}
+
 NeighborConfig* Parser::neighbor(const std::string& address_text, bool create_ok) {
   auto addr = Ipv4Address::parse(address_text);
   if (!addr) {
     fail("neighbor '" + address_text + "' is not an IPv4 address",
-         "peer-groups and interface neighbors are outside the supported subset; name each neighbor by address");
+         "interface neighbors are outside the supported subset; name each neighbor by address");
     return nullptr;
   }
   auto& bgp = *out_.config.bgp;
@@ -377,29 +398,93 @@ bool Parser::interface_line(const Words& w) {
   return false;
 }
 
+bool Parser::join_peer_group(const std::string& address_text, const std::string& name) {
+  auto* g = peer_group(name);
+  if (!g) return fail("peer-group " + name + " is not defined", "declare it first: 'neighbor " + name + " peer-group'"), true;
+  if (!Ipv4Address::parse(address_text))
+    return fail("'" + address_text + "' cannot join a peer-group: only neighbors by address can",
+                "write 'neighbor A.B.C.D peer-group " + name + "'"),
+           true;
+  auto& bgp = *out_.config.bgp;
+  bool exists = std::any_of(bgp.neighbors.begin(), bgp.neighbors.end(),
+                            [&](const NeighborConfig& n) { return n.address == *Ipv4Address::parse(address_text); });
+  if (!exists && g->settings.remote_as == 0)  // FRR: "Specify remote-as or peer-group commands first"
+    return fail("neighbor " + address_text + " joins peer-group " + name + ", but neither has a remote-as",
+                "add 'neighbor " + name + " remote-as ASN' (or 'neighbor " + address_text + " remote-as ASN') before this line"),
+           true;
+  auto* n = neighbor(address_text, true);
+  if (!n) return true;
+  if (n->peer_group && *n->peer_group != name)
+    return fail("neighbor " + address_text + " is already in peer-group " + *n->peer_group,
+                "a neighbor belongs to one peer-group; remove one of the two lines"),
+           true;
+  if (n->own_settings.count("remote-as") && g->settings.remote_as != 0 && g->settings.remote_as != n->remote_as)
+    return fail("neighbor " + address_text + " has remote-as " + std::to_string(n->remote_as) + ", peer-group " + name +
+                    " has " + std::to_string(g->settings.remote_as),
+                "a member cannot override its peer-group's remote-as (FRR refuses it too); remove one"),
+           true;
+  n->peer_group = name;
+  return true;
+}
+
 bool Parser::neighbor_line(const Words& w, bool in_af) {
   if (w[0] != "neighbor" || w.size() < 3) return false;
   const std::string& attr = w[2];
+  if (!in_af && attr == "peer-group" && w.size() == 3) {  // neighbor NAME peer-group
+    if (Ipv4Address::parse(w[1]))
+      return fail("a peer-group needs a name, not an address", "write 'neighbor NAME peer-group', e.g. 'neighbor ARS peer-group'"), true;
+    if (peer_group(w[1])) return true;  // FRR: declaring it again changes nothing
+    PeerGroupConfig g;
+    g.name = w[1];
+    g.settings.activate = out_.config.bgp->default_ipv4_unicast;
+    g.line = line_;
+    out_.config.bgp->peer_groups.push_back(std::move(g));
+    return true;
+  }
+  if (!in_af && attr == "peer-group" && w.size() == 4) return join_peer_group(w[1], w[3]);
   if (!in_af && attr == "remote-as" && w.size() == 4) {
-    auto* n = neighbor(w[1], true);
+    auto* g = Ipv4Address::parse(w[1]) ? nullptr : peer_group(w[1]);
+    auto* n = g ? &g->settings : Ipv4Address::parse(w[1]) ? neighbor(w[1], true) : target(w[1]);
     if (!n) return true;
-    if (w[3] == "internal") n->remote_as = out_.config.bgp->asn;
+    std::uint32_t asn = 0;
+    if (w[3] == "internal") asn = out_.config.bgp->asn;
     else if (w[3] == "external") return fail("'remote-as external' is not supported", "give the peer's AS number"), true;
-    else if (auto asn = asn_arg(w[3])) n->remote_as = *asn;
+    else if (auto a = asn_arg(w[3])) asn = *a;
+    else return true;
+    if (n->peer_group) {
+      const auto* pg = peer_group(*n->peer_group);
+      if (pg->settings.remote_as != 0 && pg->settings.remote_as != asn)
+        return fail("neighbor " + w[1] + " is in peer-group " + pg->name + " with remote-as " +
+                        std::to_string(pg->settings.remote_as),
+                    "a member cannot override its peer-group's remote-as (FRR refuses it too); remove this line"),
+               true;
+    }
+    n->remote_as = asn;
+    n->own_settings.insert("remote-as");
     return true;
   }
   static const char* kSessionAttrs[] = {"ebgp-multihop", "update-source", "timers", "description", "shutdown", "password",
-                                        "remote-as"};
+                                        "remote-as", "peer-group"};
   bool session_attr = std::find(std::begin(kSessionAttrs), std::end(kSessionAttrs), attr) != std::end(kSessionAttrs);
   if (in_af && session_attr) return false;  // FRR: those belong to the router node
-  NeighborConfig* n = neighbor(w[1]);
+  NeighborConfig* n = target(w[1]);
   if (!n) return true;
+  // The setting this line gives, for peer-group inheritance and printing.
+  std::string setting = attr;
+  if ((attr == "route-map" || attr == "prefix-list") && w.size() == 5) setting += " " + w[4];
+  bool recorded = true;
   if (attr == "ebgp-multihop") {
     auto ttl = w.size() == 4 ? number<std::uint8_t>(w[3], 255) : std::optional<std::uint8_t>{255};
     if (!ttl || *ttl == 0) return fail("ebgp-multihop TTL '" + w[3] + "' is not 1-255", "neighbor X ebgp-multihop [1-255]"), true;
     n->ebgp_multihop = *ttl;
   } else if (attr == "update-source" && w.size() == 4) {
     n->update_source = w[3];
+  } else if (attr == "timers" && w.size() == 5 && w[3] == "connect") {
+    auto seconds = number<std::uint16_t>(w[4]);
+    if (!seconds || *seconds == 0)
+      return fail("invalid connect timer '" + w[4] + "'", "neighbor X timers connect 1-65535 (seconds)"), true;
+    n->connect_retry = *seconds;
+    setting = "timers connect";
   } else if (attr == "timers" && w.size() == 5) {
     auto ka = number<std::uint16_t>(w[3]);
     auto hold = number<std::uint16_t>(w[4]);
@@ -412,6 +497,7 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
   } else if (attr == "shutdown" && w.size() == 3) {
     n->shutdown = true;
   } else if (attr == "password") {
+    recorded = false;
     warn("neighbor " + w[1] + " password: TCP MD5 is not supported (Azure Route Server does not use it); ignored");
   } else if (attr == "activate" && w.size() == 3) {
     n->activate = true;
@@ -458,12 +544,53 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
     n->maximum_prefix_warning_only = warning_only;
   } else if (attr == "filter-list" || attr == "distribute-list" || attr == "unsuppress-map" || attr == "attribute-unchanged") {
     // These change which routes pass: ignoring them would change the result.
+    recorded = false;
     fail("neighbor " + attr + " is outside the supported subset",
          "express the filter as a route-map (match as-path / ip address prefix-list)");
   } else {
+    recorded = false;
     warn("'" + join(w, 0) + "' is outside the supported subset and was ignored");
   }
+  if (recorded && !error_) n->own_settings.insert(setting);
   return true;
+}
+
+namespace {
+// Copies one setting (as named in NeighborConfig::own_settings) from a peer-group.
+void copy_setting(NeighborConfig& to, const NeighborConfig& from, const std::string& setting) {
+  if (setting == "remote-as") to.remote_as = from.remote_as;
+  else if (setting == "description") to.description = from.description;
+  else if (setting == "shutdown") to.shutdown = from.shutdown;
+  else if (setting == "ebgp-multihop") to.ebgp_multihop = from.ebgp_multihop;
+  else if (setting == "update-source") to.update_source = from.update_source;
+  else if (setting == "timers") to.keepalive = from.keepalive, to.hold_time = from.hold_time;
+  else if (setting == "timers connect") to.connect_retry = from.connect_retry;
+  else if (setting == "activate") to.activate = from.activate;
+  else if (setting == "soft-reconfiguration") to.soft_reconfiguration_inbound = from.soft_reconfiguration_inbound;
+  else if (setting == "next-hop-self") to.next_hop_self = from.next_hop_self;
+  else if (setting == "route-map in") to.route_map_in = from.route_map_in;
+  else if (setting == "route-map out") to.route_map_out = from.route_map_out;
+  else if (setting == "prefix-list in") to.prefix_list_in = from.prefix_list_in;
+  else if (setting == "prefix-list out") to.prefix_list_out = from.prefix_list_out;
+  else if (setting == "maximum-prefix") {
+    to.maximum_prefix = from.maximum_prefix;
+    to.maximum_prefix_threshold = from.maximum_prefix_threshold;
+    to.maximum_prefix_restart = from.maximum_prefix_restart;
+    to.maximum_prefix_warning_only = from.maximum_prefix_warning_only;
+  }
+}
+}  // namespace
+
+// Members take every setting given on their group that they do not give
+// themselves (FRR: peer_group2peer_config_copy, member overrides win), whatever
+// the order of the lines.
+void Parser::apply_peer_groups() {
+  for (auto& n : out_.config.bgp->neighbors) {
+    if (!n.peer_group) continue;
+    const auto& g = *peer_group(*n.peer_group);
+    for (const auto& setting : g.settings.own_settings)
+      if (!n.own_settings.count(setting)) copy_setting(n, g.settings, setting);
+  }
 }
 
 bool Parser::bgp_line(const Words& w) {
@@ -532,7 +659,10 @@ bool Parser::af_line(const Words& w) {
     return true;
   }
   if (c == "no" && w.size() == 4 && w[1] == "neighbor" && w[3] == "activate") {
-    if (auto* n = neighbor(w[2])) n->activate = false;
+    if (auto* n = target(w[2])) {
+      n->activate = false;
+      n->own_settings.insert("activate");
+    }
     return true;
   }
   if (c == "neighbor") return neighbor_line(w, true);
@@ -702,6 +832,7 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
     if (end == text.size()) break;
   }
   if (error_) return *error_;
+  if (out_.config.bgp) apply_peer_groups();
   validate();
   std::stable_sort(out_.warnings.begin(), out_.warnings.end(),
                    [](const ConfigWarning& a, const ConfigWarning& b) { return a.line < b.line; });

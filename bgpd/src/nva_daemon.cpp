@@ -180,6 +180,7 @@ struct NvaDaemon::Impl {
     s.peer_as = n.remote_as;
     s.hold_time = n.hold_time.value_or(config.bgp->hold_time);
     s.keepalive = n.keepalive.value_or(config.bgp->keepalive);
+    if (n.connect_retry) s.connect_retry = std::chrono::seconds{*n.connect_retry};
     s.passive = passive;
     return s;
   }
@@ -666,10 +667,10 @@ Status NvaDaemon::reload(NvaConfig next) {
                  "", "restart hairpin nva to change the AS"};
   auto session_key = [](const NeighborConfig& n) {
     return std::make_tuple(n.address.value, n.remote_as, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
-                           n.shutdown);
+                           n.shutdown, n.connect_retry);
   };
   std::vector<std::tuple<std::uint32_t, std::uint32_t, std::optional<std::uint8_t>, std::optional<std::string>,
-                         std::optional<std::uint16_t>, std::optional<std::uint16_t>, bool>>
+                         std::optional<std::uint16_t>, std::optional<std::uint16_t>, bool, std::optional<std::uint16_t>>>
       before, after;
   for (const auto& n : d.config.bgp->neighbors) before.push_back(session_key(n));
   for (const auto& n : next.bgp->neighbors) after.push_back(session_key(n));

@@ -1,6 +1,8 @@
 # Two private namespaces joined by one veth, for tests and benchmarks that need a
 # real BGP peer next to ours. Source it; the caller owns the names (hptest-*) and
 # calls pair_down from its cleanup trap.
+#
+# Also what every such test polls with: wait_for, and the GoBGP peer helpers.
 
 # pair_up NS1 IF1 NS2 IF2: both namespaces, the veth between them, lo and links up.
 pair_up() {
@@ -35,4 +37,28 @@ pair_down() {
   local ns
   for ns in "$@"; do [[ -e /run/netns/$ns ]] && ip netns del "$ns"; done
   return 0
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: runs COMMAND every 0.2 s until it
+# succeeds; after SECONDS, calls the caller's `fail DESCRIPTION` (bounded, never a
+# blind sleep).
+wait_for() {
+  local limit=$1 what=$2
+  shift 2
+  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  fail "$what"
+}
+
+# GoBGP as the peer: gobgpd_up NS CONFIG LOG starts gobgpd in NS (its gRPC API on
+# that namespace's own loopback), sets gobgpd_pid and waits until the API answers;
+# gobgp_in NS ARGS... runs the gobgp CLI against it.
+gobgp_in() {
+  local ns=$1
+  shift
+  ip netns exec "$ns" gobgp -u 127.0.0.1 -p 50051 "$@"
+}
+gobgpd_up() {
+  ip netns exec "$1" gobgpd -f "$2" --api-hosts 127.0.0.1:50051 --pprof-disable -p > "$3" 2>&1 &
+  gobgpd_pid=$!
+  wait_for 10 "gobgpd answers on its API" gobgp_in "$1" global
 }

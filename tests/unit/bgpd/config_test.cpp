@@ -254,6 +254,169 @@ TEST(MaximumPrefix, PrintsLikeFrrRunningConfig) {
   }
 }
 
+TEST(NeighborTimers, ConnectRetry_ParsedAndPrintedLikeFrr) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 timers 10 30\n"
+                         " neighbor 10.0.0.1 timers connect 5\nexit\n");
+  const auto& n = only_neighbor(parsed);
+  EXPECT_EQ(n.connect_retry, 5);
+  EXPECT_EQ(n.keepalive, 10);  // the other timers line stays as it was
+  auto printed = print_frr_config(parsed.config);
+  EXPECT_NE(printed.find(" neighbor 10.0.0.1 timers 10 30\n neighbor 10.0.0.1 timers connect 5\n"), std::string::npos)
+      << printed;
+}
+
+// ---- peer-groups ------------------------------------------------------------------
+
+// Everything a neighbor's session and policy depend on, for comparing configs.
+std::string effective(const NeighborConfig& n) {
+  std::ostringstream o;
+  auto opt = [&](const auto& v) -> std::string {
+    if (!v) return "-";
+    std::ostringstream x;
+    x << +*v;
+    return x.str();
+  };
+  auto str = [](const std::optional<std::string>& v) { return v.value_or("-"); };
+  o << n.address.to_string() << " as " << n.remote_as << " multihop " << opt(n.ebgp_multihop) << " source "
+    << str(n.update_source) << " timers " << opt(n.keepalive) << '/' << opt(n.hold_time) << " shutdown " << n.shutdown
+    << " activate " << n.activate << " soft " << n.soft_reconfiguration_inbound << " nhs " << n.next_hop_self
+    << " rm " << str(n.route_map_in) << '/' << str(n.route_map_out) << " pl " << str(n.prefix_list_in) << '/'
+    << str(n.prefix_list_out) << " max " << opt(n.maximum_prefix) << ' ' << +n.maximum_prefix_threshold << ' '
+    << opt(n.maximum_prefix_restart) << ' ' << n.maximum_prefix_warning_only;
+  return o.str();
+}
+
+TEST(PeerGroup, SeedWithAPeerGroup_SameNeighborsAsTheSeed) {
+  auto plain = parse_ok(read_fixture("configs/nva-seed.frr")).config;
+  auto grouped = parse_ok(read_fixture("configs/nva-seed-peer-group.frr")).config;
+  ASSERT_EQ(grouped.bgp->neighbors.size(), plain.bgp->neighbors.size());
+  for (std::size_t i = 0; i < plain.bgp->neighbors.size(); ++i) {
+    EXPECT_EQ(effective(grouped.bgp->neighbors[i]), effective(plain.bgp->neighbors[i]));
+    EXPECT_EQ(grouped.bgp->neighbors[i].peer_group, "ARS");
+  }
+}
+
+TEST(PeerGroup, NormalisedOutputMatchesGolden) {
+  // Refresh with HAIRPIN_UPDATE_GOLDEN=1 after an intended change; review the diff.
+  auto printed = print_frr_config(parse_ok(read_fixture("configs/nva-seed-peer-group.frr")).config);
+  const std::string golden = std::string(HAIRPIN_FIXTURES_DIR) + "/bgp/nva-seed-peer-group.normalised.frr";
+  if (std::getenv("HAIRPIN_UPDATE_GOLDEN")) std::ofstream(golden) << printed;
+  EXPECT_EQ(printed, read_fixture("bgp/nva-seed-peer-group.normalised.frr"));
+  EXPECT_EQ(print_frr_config(parse_ok(printed).config), printed);  // and it reads back the same
+}
+
+const char* kGroupWithEverything = R"(router bgp 65001
+ neighbor ARS peer-group
+ neighbor ARS remote-as 65515
+ neighbor ARS ebgp-multihop 255
+ neighbor ARS update-source 10.0.0.4
+ neighbor ARS timers 10 30
+ neighbor 10.0.210.4 peer-group ARS
+ neighbor 10.0.210.5 remote-as 65515
+ neighbor 10.0.210.5 timers 20 60
+ neighbor 10.0.210.5 peer-group ARS
+ address-family ipv4 unicast
+  neighbor ARS soft-reconfiguration inbound
+  neighbor ARS route-map in-map in
+  neighbor ARS route-map out-map out
+  neighbor ARS prefix-list out-list out
+  neighbor ARS maximum-prefix 1000 90 restart 5
+  neighbor 10.0.210.5 route-map other-in in
+  neighbor 10.0.210.5 maximum-prefix 500 warning-only
+ exit-address-family
+exit
+)";
+
+TEST(PeerGroup, MembersInheritEveryGroupSetting) {
+  auto cfg = parse_ok(kGroupWithEverything).config;
+  const auto* n = cfg.bgp->neighbor(ip("10.0.210.4"));
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->remote_as, 65515u);
+  EXPECT_EQ(n->ebgp_multihop, 255);
+  EXPECT_EQ(n->update_source, "10.0.0.4");
+  EXPECT_EQ(n->keepalive, 10);
+  EXPECT_EQ(n->hold_time, 30);
+  EXPECT_TRUE(n->soft_reconfiguration_inbound);
+  EXPECT_EQ(n->route_map_in, "in-map");
+  EXPECT_EQ(n->route_map_out, "out-map");
+  EXPECT_EQ(n->prefix_list_out, "out-list");
+  EXPECT_EQ(n->maximum_prefix, 1000u);
+  EXPECT_EQ(n->maximum_prefix_threshold, 90);
+  EXPECT_EQ(n->maximum_prefix_restart, 5);
+  EXPECT_TRUE(n->activate);
+}
+
+TEST(PeerGroup, MemberOverridesWin_GivenBeforeOrAfterTheGroupSetting) {
+  auto cfg = parse_ok(kGroupWithEverything).config;
+  const auto* n = cfg.bgp->neighbor(ip("10.0.210.5"));
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->keepalive, 20);  // set on the member before it joined
+  EXPECT_EQ(n->hold_time, 60);
+  EXPECT_EQ(n->route_map_in, "other-in");  // set after the group's
+  EXPECT_EQ(n->route_map_out, "out-map");  // not overridden: the group's
+  EXPECT_EQ(n->maximum_prefix, 500u);      // maximum-prefix overrides as a whole
+  EXPECT_EQ(n->maximum_prefix_threshold, 75);
+  EXPECT_FALSE(n->maximum_prefix_restart);
+  EXPECT_TRUE(n->maximum_prefix_warning_only);
+  EXPECT_EQ(n->ebgp_multihop, 255);  // inherited
+}
+
+TEST(PeerGroup, GroupSettingAfterMembersJoined_StillApplies) {
+  auto cfg = parse_ok("router bgp 65001\n neighbor G peer-group\n neighbor G remote-as 65515\n"
+                      " neighbor 10.0.0.1 peer-group G\n neighbor G ebgp-multihop 5\n neighbor G timers connect 7\nexit\n").config;
+  EXPECT_EQ(cfg.bgp->neighbor(ip("10.0.0.1"))->ebgp_multihop, 5);
+  EXPECT_EQ(cfg.bgp->neighbor(ip("10.0.0.1"))->connect_retry, 7);
+}
+
+TEST(PeerGroup, ActivateFollowsTheGroupUnlessTheMemberSaysOtherwise) {
+  auto cfg = parse_ok("router bgp 65001\n neighbor G peer-group\n neighbor G remote-as 65515\n"
+                      " neighbor 10.0.0.1 peer-group G\n neighbor 10.0.0.2 peer-group G\n"
+                      " address-family ipv4 unicast\n  no neighbor G activate\n  neighbor 10.0.0.2 activate\n"
+                      " exit-address-family\nexit\n").config;
+  EXPECT_FALSE(cfg.bgp->neighbor(ip("10.0.0.1"))->activate);
+  EXPECT_TRUE(cfg.bgp->neighbor(ip("10.0.0.2"))->activate);
+  auto printed = print_frr_config(cfg);
+  EXPECT_NE(printed.find("  no neighbor G activate\n  neighbor 10.0.0.2 activate\n"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("no neighbor 10.0.0.1 activate"), std::string::npos) << printed;
+}
+
+TEST(PeerGroup, PrintsLikeFrrGroupThenMembersWithOnlyTheirOverrides) {
+  auto printed = print_frr_config(parse_ok(kGroupWithEverything).config);
+  const char* expected_router = R"(router bgp 65001
+ neighbor ARS peer-group
+ neighbor ARS remote-as 65515
+ neighbor ARS ebgp-multihop 255
+ neighbor ARS update-source 10.0.0.4
+ neighbor ARS timers 10 30
+ neighbor 10.0.210.4 peer-group ARS
+ neighbor 10.0.210.5 peer-group ARS
+ neighbor 10.0.210.5 timers 20 60
+ !
+ address-family ipv4 unicast
+  neighbor ARS soft-reconfiguration inbound
+  neighbor ARS prefix-list out-list out
+  neighbor ARS route-map in-map in
+  neighbor ARS route-map out-map out
+  neighbor ARS maximum-prefix 1000 90 restart 5
+  neighbor 10.0.210.5 route-map other-in in
+  neighbor 10.0.210.5 maximum-prefix 500 warning-only
+ exit-address-family
+exit
+)";
+  EXPECT_NE(printed.find(expected_router), std::string::npos) << printed;
+  EXPECT_EQ(print_frr_config(parse_ok(printed).config), printed);
+}
+
+TEST(PeerGroup, MemberRemoteAsPrintedWhenTheGroupHasNone) {
+  auto printed = print_frr_config(parse_ok("router bgp 65001\n neighbor G peer-group\n"
+                                           " neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 peer-group G\n"
+                                           " neighbor G ebgp-multihop 3\nexit\n").config);
+  EXPECT_NE(printed.find(" neighbor G peer-group\n neighbor G ebgp-multihop 3\n neighbor 10.0.0.1 remote-as 65002\n"
+                         " neighbor 10.0.0.1 peer-group G\n"),
+            std::string::npos)
+      << printed;
+}
+
 // ---- errors: file:line and a fix ----------------------------------------------------
 
 struct ErrorCase {
@@ -283,7 +446,21 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"LeBelowLength", "ip prefix-list p seq 5 permit 10.0.0.0/16 le 8\n", 1, "prefix range"},
         ErrorCase{"DuplicateSeq", "ip prefix-list p seq 5 permit 10.0.0.0/8\nip prefix-list p seq 5 deny 10.0.0.0/8\n", 2, "twice"},
         ErrorCase{"NeighborBeforeRemoteAs", "router bgp 65001\n neighbor 10.0.0.1 route-map x in\n", 2, "before its remote-as"},
-        ErrorCase{"PeerGroup", "router bgp 65001\n neighbor ARS peer-group\n", 2, "not an IPv4 address"},
+        ErrorCase{"PeerGroupUndefined", "router bgp 65001\n neighbor 10.0.0.1 peer-group ARS\n", 2, "peer-group ARS is not defined"},
+        ErrorCase{"PeerGroupNamedLikeAnAddress", "router bgp 65001\n neighbor 10.0.0.1 peer-group\n", 2, "needs a name"},
+        ErrorCase{"UnknownNeighborName", "router bgp 65001\n neighbor ARS remote-as 65515\n", 2, "neither an IPv4 address nor a peer-group"},
+        ErrorCase{"PeerGroupWithoutRemoteAs",
+                  "router bgp 65001\n neighbor ARS peer-group\n neighbor 10.0.0.1 peer-group ARS\n", 3, "neither has a remote-as"},
+        ErrorCase{"MemberOverridesGroupRemoteAs",
+                  "router bgp 65001\n neighbor ARS peer-group\n neighbor ARS remote-as 65515\n"
+                  " neighbor 10.0.0.1 peer-group ARS\n neighbor 10.0.0.1 remote-as 65002\n", 5, "with remote-as 65515"},
+        ErrorCase{"JoinWithOtherRemoteAs",
+                  "router bgp 65001\n neighbor ARS peer-group\n neighbor ARS remote-as 65515\n"
+                  " neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 peer-group ARS\n", 5, "has remote-as 65002"},
+        ErrorCase{"TwoPeerGroups",
+                  "router bgp 65001\n neighbor A peer-group\n neighbor A remote-as 65515\n neighbor B peer-group\n"
+                  " neighbor B remote-as 65515\n neighbor 10.0.0.1 peer-group A\n neighbor 10.0.0.1 peer-group B\n", 7,
+                  "already in peer-group A"},
         ErrorCase{"UnsupportedMatch", "route-map m permit 10\n match ip next-hop 1.1.1.1\n", 2, "not supported"},
         ErrorCase{"UnsupportedSet", "route-map m permit 10\n set weight 100\n", 2, "not supported"},
         ErrorCase{"GotoBackwards", "route-map m permit 10\n on-match goto 5\n", 2, "does not go forward"},
@@ -297,6 +474,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MaxPrefixRestartWithoutMinutes", with_max_prefix("1000 restart"), 4, "restart needs minutes"},
         ErrorCase{"MaxPrefixRestartAndWarningOnly", with_max_prefix("1000 warning-only restart 5"), 4, "unexpected 'restart 5'"},
         ErrorCase{"MaxPrefixForce", with_max_prefix("1000 force"), 4, "force"},
+        ErrorCase{"ConnectTimerZero", "router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 timers connect 0\n", 3, "connect timer"},
         ErrorCase{"TwoBgpInstances", "router bgp 65001\nexit\nrouter bgp 65002\n", 3, "second"}),
     [](const auto& info) { return std::string(info.param.name); });
 

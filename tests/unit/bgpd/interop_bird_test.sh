@@ -91,11 +91,6 @@ nva_pid=$!
 
 birdc() { command birdc -s "$work/bird.ctl" "$@"; }
 fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- BIRD"; birdc show protocols all nva | head -30; exit 1; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
-}
 
 wait_for 30 "session Established (BIRD's view)" bash -c "birdc -s $work/bird.ctl show protocols nva | grep -q Established"
 echo "ok: session Established"

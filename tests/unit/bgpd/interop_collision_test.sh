@@ -72,11 +72,6 @@ fail() {
   echo "--- FRR"; vtysh 'show bgp neighbors 10.99.6.2' 2>&1 | head -40
   exit 1
 }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "$what"
-}
 frr_field() {
   vtysh 'show bgp neighbors 10.99.6.2 json' |
     python3 -c "import json,sys; print(json.load(sys.stdin)['10.99.6.2'].get('$1', 0))"

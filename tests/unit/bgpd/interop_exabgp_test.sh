@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Interop (label `lab`): our NVA daemon against ExaBGP playing the odd peers a
 # real deployment may meet, one ExaBGP process with four sessions:
-#   .11 AS 65020, 2-octet only (no 4-octet capability): its 4-octet path comes as
-#       AS_PATH with AS_TRANS 23456 plus AS4_PATH, and what we send it must too;
+#   .11 AS 65020, 2-octet only (no 4-octet capability): its 4-octet path and
+#       aggregator come as AS_TRANS 23456 plus AS4_PATH / AS4_AGGREGATOR, and what
+#       we send it must too;
 #   .12 AS 4200000012 (4-octet, AS_TRANS in its OPEN), offering capabilities we do
 #       not implement (add-path, graceful-restart, extended message, operational,
 #       AIGP, extended next hop): we must ignore them and come up (ExaBGP refuses
 #       any peer without multi-session once it offers it, NOTIFICATION 2/9
-#       "Grouping Required", so that one is not offered); it
-#       sends communities and large communities we must carry through;
+#       "Grouping Required", so that one is not offered); it sends communities,
+#       large communities and an unknown optional transitive attribute (type
+#       245) that we must carry through;
 #   .13 AS 65030, hold time 0: no keepalives either way, the session stays;
 #   .14 AS 65040, hold time 3 s: we must keepalive every second, the session stays;
 #   .15 AS 65050, sends malformed attributes through ExaBGP's generic attribute
@@ -105,9 +107,9 @@ EXA
 {
   echo "process ctl { run /usr/bin/python3 $work/api.py $work; encoder json; }"
   neighbor 11 65020 180 'asn4 disable; route-refresh enable;' \
-    'route 10.51.0.0/16 next-hop self as-path [ 65020 4200000001 ];'
+    'route 10.51.0.0/16 next-hop self as-path [ 65020 4200000001 ] aggregator ( 4200000001:10.0.0.1 );'
   neighbor 12 4200000012 180 'route-refresh enable; add-path send/receive; graceful-restart 120; extended-message enable; multi-session disable; operational enable; aigp enable; nexthop enable;' \
-    'route 10.52.0.0/16 next-hop self as-path [ 4200000012 4200000002 ] community [ 65012:1 65012:2 ] large-community [ 4200000012:1:2 ];'
+    'route 10.52.0.0/16 next-hop self as-path [ 4200000012 4200000002 ] community [ 65012:1 65012:2 ] large-community [ 4200000012:1:2 ] attribute [ 0xf5 0xc0 0x0102030405 ];'
   neighbor 13 65030 0 'route-refresh enable;' 'route 10.53.0.0/16 next-hop self as-path [ 65030 ];'
   neighbor 14 65040 3 'route-refresh enable;' 'route 10.54.0.0/16 next-hop self as-path [ 65040 ];'
   neighbor 15 65050 180 'route-refresh enable;' ''
@@ -124,11 +126,6 @@ fail() {
   echo "--- NVA log"; cat "$work/nva.log"
   echo "--- ExaBGP"; grep -v "cli\|welcome\|version\|interpreter\|os  \|installation" "$work/exabgp.out" | tail -30
   exit 1
-}
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
 }
 # peer_view CHECK [ARGS]: evaluates the peers' view (exabgp.events) in Python; see
 # the functions below. Exit 0 when the check holds.
@@ -202,16 +199,18 @@ echo "ok: every peer holds 10.0.0.0/8 via 10.99.5.2, path 65001"
 wait_for 10 "NVA accepted 10.51.0.0/16" grep -q 'rib: 10.51.0.0/16 via 10.99.5.11' "$work/nva.log"
 show routes --json | grep -c '65020 4200000001' >/dev/null || fail "our RIB does not hold the merged path 65020 4200000001: $(show routes --json)"
 wait_for 10 ".12 received 10.51.0.0/16" peer_view route 12 10.51.0.0/16
-peer_view route 12 10.51.0.0/16 'as-path=[65001, 65020, 4200000001]' || fail "10.51.0.0/16 at .12: AS4_PATH not merged"
-echo "ok: AS4_PATH from the 2-octet peer merged, sent on as 65001 65020 4200000001"
+peer_view route 12 10.51.0.0/16 'as-path=[65001, 65020, 4200000001]' 'aggregator="4200000001:10.0.0.1"' ||
+  fail "10.51.0.0/16 at .12: AS4_PATH or AS4_AGGREGATOR not merged"
+echo "ok: AS4_PATH and AS4_AGGREGATOR from the 2-octet peer merged, sent on as 65001 65020 4200000001, aggregator 4200000001"
 
 # The other way: the 4-octet path with communities reaches the 2-octet peer as
 # AS_TRANS + AS4_PATH (ExaBGP merges them back), communities intact.
 wait_for 10 ".11 received 10.52.0.0/16" peer_view route 11 10.52.0.0/16
 peer_view route 11 10.52.0.0/16 'as-path=[65001, 4200000012, 4200000002]' \
-  'community=[[65012, 1], [65012, 2]]' 'large-community=[[4200000012, 1, 2]]' ||
-  fail "10.52.0.0/16 at the 2-octet peer: path or communities not carried through"
-echo "ok: 4-octet path reached the 2-octet peer via AS_TRANS/AS4_PATH; communities and large communities carried"
+  'community=[[65012, 1], [65012, 2]]' 'large-community=[[4200000012, 1, 2]]' \
+  'attribute-0xF5-0xE0="0x0102030405"' ||
+  fail "10.52.0.0/16 at the 2-octet peer: path, communities or the unknown transitive attribute not carried through"
+echo "ok: 4-octet path reached the 2-octet peer via AS_TRANS/AS4_PATH; communities, large communities and an unknown transitive attribute (type 245) carried"
 
 # Hold 3 s: we keepalive every second; hold 0: nobody does. Both stay up past
 # several hold times (observed for 8 s, checked every 0.5 s).

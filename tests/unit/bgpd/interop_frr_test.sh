@@ -94,11 +94,6 @@ nva_pid=$!
 
 vtysh() { command vtysh --vty_socket "$work" -c "$@"; }
 fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- FRR"; vtysh 'show bgp neighbors 10.99.3.2' | head -40; exit 1; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
-}
 frr_has() { vtysh "$1" | grep -q -- "$2"; }
 
 wait_for 30 "session Established (FRR's view)" frr_has 'show bgp neighbors 10.99.3.2' 'BGP state = Established'

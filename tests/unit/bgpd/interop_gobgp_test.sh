@@ -83,14 +83,8 @@ cat > "$work/gobgpd.toml" <<'TOML'
       afi-safi-name = "ipv4-unicast"
 TOML
 
-ip netns exec "$NS_G" gobgpd -f "$work/gobgpd.toml" --api-hosts 127.0.0.1:50051 --pprof-disable -p \
-  > "$work/gobgpd.log" 2>&1 &
-gobgpd_pid=$!
-ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
-nva_pid=$!
-
-gobgp() { ip netns exec "$NS_G" gobgp -u 127.0.0.1 -p 50051 "$@"; }
-export -f gobgp
+gobgp() { gobgp_in "$NS_G" "$@"; }
+export -f gobgp gobgp_in
 export NS_G
 fail() {
   echo "FAIL: $*"
@@ -98,19 +92,15 @@ fail() {
   echo "--- GoBGP"; gobgp neighbor 10.99.4.2 2>&1 | head -30; tail -20 "$work/gobgpd.log"
   exit 1
 }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
-}
 # grep -c, not -q: -q stops reading early, and with pipefail the writer's SIGPIPE
 # would make a present match look absent.
 established() { gobgp neighbor 10.99.4.2 | grep -ic 'BGP state = established' >/dev/null; }
 export -f established
 adj_in() { gobgp neighbor 10.99.4.2 adj-in "$@"; }
 
-# GoBGP's API comes up a moment after the process: routes are added once it answers.
-wait_for 10 "gobgpd answers on its API" gobgp global
+gobgpd_up "$NS_G" "$work/gobgpd.toml" "$work/gobgpd.log"
+ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
+nva_pid=$!
 gobgp global rib add -a ipv4 10.100.0.0/16 aspath 12076,65100 nexthop 10.99.4.1 \
   community 65515:100 large-community 65515:1:2
 gobgp global rib add -a ipv4 10.200.0.0/16 aspath 12076,65200 nexthop 10.99.4.1

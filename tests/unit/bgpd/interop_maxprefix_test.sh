@@ -73,29 +73,22 @@ cat > "$work/gobgpd.toml" <<'TOML'
       afi-safi-name = "ipv4-unicast"
 TOML
 
-ip netns exec "$NS_G" gobgpd -f "$work/gobgpd.toml" --api-hosts 127.0.0.1:50051 --pprof-disable -p \
-  > "$work/gobgpd.log" 2>&1 &
-gobgpd_pid=$!
-gobgp() { ip netns exec "$NS_G" gobgp -u 127.0.0.1 -p 50051 "$@"; }
+gobgp() { gobgp_in "$NS_G" "$@"; }
 fail() {
   echo "FAIL: $*"
   echo "--- NVA log"; cat "$work/nva.log"
   echo "--- GoBGP"; gobgp neighbor 10.99.7.2 2>&1 | head -12; grep -i notification "$work/gobgpd.log" | tail -5
   exit 1
 }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll, bounded
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$what"
-}
 # grep -c, not -q: -q stops reading early, and with pipefail the writer's SIGPIPE
 # would make a present match look absent.
 established() { gobgp neighbor 10.99.7.2 | grep -ic 'BGP state = established' >/dev/null; }
+not_established() { ! established; }
 announce() { local i; for i in "$@"; do gobgp global rib add -a ipv4 10.60.$i.0/24 aspath 65515 nexthop 10.99.7.1; done; }
 withdraw() { local i; for i in "$@"; do gobgp global rib del -a ipv4 10.60.$i.0/24; done; }
 logged() { grep -c -- "$1" "$work/nva.log" || true; }
 
-wait_for 10 "gobgpd answers on its API" gobgp global
+gobgpd_up "$NS_G" "$work/gobgpd.toml" "$work/gobgpd.log"
 announce 1 2 3
 ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
 nva_pid=$!
@@ -108,7 +101,7 @@ echo "ok: 3 of 4 prefixes: one threshold warning, session up"
 
 announce 4 5
 wait_for 10 "NVA sent Cease (maximum-prefix)" grep -q 'sending Cease/Maximum Number of Prefixes Reached' "$work/nva.log"
-wait_for 10 "GoBGP left Established" bash -c "! ip netns exec $NS_G gobgp -u 127.0.0.1 -p 50051 neighbor 10.99.7.2 | grep -qi 'state = established'"
+wait_for 10 "GoBGP left Established" not_established
 # GoBGP logs the NOTIFICATION it received: code 6 (Cease), subcode 1, data AFI 1 SAFI 1 limit 4
 notification=$(grep 'msg="received notification"' "$work/gobgpd.log" | tail -1)
 grep -q 'Code=6' <<<"$notification" && grep -q 'Subcode=1' <<<"$notification" ||

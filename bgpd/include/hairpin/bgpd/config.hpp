@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,7 @@ struct NeighborConfig {
   std::optional<std::string> update_source;    // address or interface name
   std::optional<std::uint16_t> keepalive;      // neighbor timers
   std::optional<std::uint16_t> hold_time;
+  std::optional<std::uint16_t> connect_retry;  // neighbor X timers connect N (s)
   bool shutdown = false;
   // address-family ipv4 unicast
   bool activate = true;
@@ -66,6 +68,21 @@ struct NeighborConfig {
   std::optional<std::uint16_t> maximum_prefix_restart;  // minutes
   bool maximum_prefix_warning_only = false;
   int line = 0;  // where remote-as was given
+  // peer-groups: the group this neighbor belongs to, and the settings given on
+  // the neighbor itself (option names as in `neighbor X OPTION`, `route-map` and
+  // `prefix-list` with their direction: "route-map in"). The fields above are the
+  // effective values: the group's, overridden by the neighbor's own.
+  std::optional<std::string> peer_group;
+  std::set<std::string> own_settings;
+};
+
+// `neighbor NAME peer-group`: settings shared by its members. `settings` holds
+// the values given on the group (address unused, remote_as 0 when not given);
+// settings.own_settings names the ones given.
+struct PeerGroupConfig {
+  std::string name;
+  NeighborConfig settings;
+  int line = 0;
 };
 
 struct NetworkStatement {
@@ -85,7 +102,8 @@ struct BgpConfig {
   std::uint16_t hold_time = 180;
   bool timers_set = false;
   std::uint32_t maximum_paths = 1;
-  std::vector<NeighborConfig> neighbors;
+  std::vector<NeighborConfig> neighbors;   // effective, peer-groups applied
+  std::vector<PeerGroupConfig> peer_groups;
   std::vector<NetworkStatement> networks;
   int line = 0;
   const NeighborConfig* neighbor(Ipv4Address address) const;
