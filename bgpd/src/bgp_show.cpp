@@ -115,7 +115,8 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
       path["weight"] = e.weight;
       path["peerId"] = e.local ? "(unspec)" : e.from.to_string();
       path["bestReason"] = to_string(e.decided_by);
-      if (r.contains("communities")) path["communities"] = r["communities"];
+      for (const char* key : {"communities", "largeCommunities"})
+        if (r.contains(key)) path[key] = r[key];
       routes[prefix.to_string()] = json::array({path});
     });
     return json{{"routerId", ctx.router_id.to_string()}, {"localAS", ctx.local_as}, {"routes", routes}};

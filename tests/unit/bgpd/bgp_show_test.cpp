@@ -35,6 +35,7 @@ struct ShowFixture : testing::Test {
     u.attributes.as_path = AsPath{{AsSegment{SegmentType::AsSequence, {65515, 12076, 65100}}}};
     u.attributes.next_hop = ip("10.0.200.12");
     u.attributes.communities = {(65515u << 16) | 100};
+    u.attributes.large_communities = {LargeCommunity{65515, 1, 2}};
     u.nlri = {pfx("10.100.0.0/16")};
     rib->receive(ars.address, u);
     ctx.router_id = ip("10.0.0.4");
@@ -73,6 +74,7 @@ TEST_F(ShowFixture, Routes_BestPathsWithReason) {
   EXPECT_EQ(site["nexthops"][0]["ip"], "10.0.200.12");
   EXPECT_EQ(site["peerId"], "10.0.210.4");
   EXPECT_EQ(site["communities"], "65515:100");
+  EXPECT_EQ(site["largeCommunities"], "65515:1:2");
   const auto& local = j["routes"]["10.0.0.0/8"][0];
   EXPECT_EQ(local["weight"], 32768);
   EXPECT_EQ(local["nexthops"][0]["ip"], "0.0.0.0");
