@@ -4,6 +4,14 @@
 #
 # Also what every such test polls with: wait_for, and the GoBGP peer helpers.
 
+# skip_unless_root: ends the test as skipped (exit 77, ctest SKIP_RETURN_CODE) with
+# one line saying why, unless it runs as root.
+skip_unless_root() {
+  [[ $(id -u) -eq 0 ]] && return 0
+  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
+  exit 77
+}
+
 # pair_up NS1 IF1 NS2 IF2: both namespaces, the veth between them, lo and links up.
 pair_up() {
   ip netns add "$1"

@@ -20,21 +20,18 @@
 set -euo pipefail
 
 hairpin=${1:?usage: differential_frr_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../lib/netns_pair.sh"
+skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed (scripts/setup)"; exit 77; }
 command -v bird > /dev/null || { echo "SKIP: BIRD not installed (scripts/setup)"; exit 77; }
 
-here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../../fixtures
 work=$(mktemp -d /tmp/hptest-bgp-df-XXXXXX)
 chmod 755 "$work"
 NS_BF=hptest-bgp-df-bird NS_F=hptest-bgp-df-frr
 NS_BN=hptest-bgp-df-bird2 NS_N=hptest-bgp-df-nva
 nva_pid=""
-source "$here/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$(pidfile_pid "$work/bgpd.pid")" \

@@ -18,17 +18,14 @@
 set -euo pipefail
 
 hairpin=${1:?usage: interop_bird_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+source "$(dirname "$0")/../../lib/netns_pair.sh"
+skip_unless_root
 command -v bird >/dev/null || { echo "SKIP: bird not installed"; exit 77; }
 
 work=$(mktemp -d /tmp/hptest-bgp-io-XXXXXX)
 NS_N=hptest-bgp-io-nva
 NS_A=hptest-bgp-io-ars
 nva_pid=""
-source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$(pidfile_pid "$work/bird.pid")"
@@ -133,9 +130,9 @@ show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
 summary=$(show summary --json)
 grep -q '"state": "Established"' <<<"$summary" || fail "bgp show summary: not Established: $summary"
 grep -q '"pfxSnt": 1' <<<"$summary" || fail "bgp show summary: pfxSnt is not 1: $summary"
-show neighbors 10.99.2.1 advertised-routes | grep -q '10.0.0.0/8' || fail "advertised-routes lacks 10.0.0.0/8"
-show neighbors 10.99.2.1 advertised-routes --json | grep -q 65515 && fail "advertised-routes holds a path with 65515"
-show neighbors 10.99.2.1 received-routes | grep -q '192.0.2.0/24' || fail "received-routes (pre-policy) lacks the bogon route"
+grep -q '10.0.0.0/8' <<< "$(show neighbors 10.99.2.1 advertised-routes)" || fail "advertised-routes lacks 10.0.0.0/8"
+grep -q 65515 <<< "$(show neighbors 10.99.2.1 advertised-routes --json)" && fail "advertised-routes holds a path with 65515"
+grep -q '192.0.2.0/24' <<< "$(show neighbors 10.99.2.1 received-routes)" || fail "received-routes (pre-policy) lacks the bogon route"
 routes=$(show routes)
 grep -q '10.100.0.0/16' <<<"$routes" || fail "bgp show routes lacks 10.100.0.0/16: $routes"
 grep -q '192.0.2.0/24' <<<"$routes" && fail "bgp show routes holds the bogon route"
@@ -151,16 +148,16 @@ FRR
 kill -HUP "$nva_pid"
 wait_for 10 "NVA reloaded its config" grep -q 'config reloaded' "$work/nva.log"
 wait_for 5 "reload dropped 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 removed' "$work/nva.log"
-show routes | grep -q '10.100.0.0/16' || fail "10.100.0.0/16 lost on reload"
-birdc show protocols nva | grep -q Established || fail "session dropped on reload"
+grep -q '10.100.0.0/16' <<< "$(show routes)" || fail "10.100.0.0/16 lost on reload"
+grep -q Established <<< "$(birdc show protocols nva)" || fail "session dropped on reload"
 echo "ok: SIGHUP re-applied the new policy without a session reset"
 
 birdc reload out nva >/dev/null   # BIRD re-sends: the NVA must not flap or duplicate
 birdc reload in nva >/dev/null    # BIRD sends ROUTE-REFRESH: the NVA re-sends its table
 wait_for 10 "NVA answered the route refresh" grep -q 'route refresh requested' "$work/nva.log"
 sleep 1
-birdc show protocols nva | grep -q Established || fail "session dropped after route refresh"
-birdc show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8 || fail "10.0.0.0/8 gone after route refresh"
+grep -q Established <<< "$(birdc show protocols nva)" || fail "session dropped after route refresh"
+grep -q 10.0.0.0/8 <<< "$(birdc show route 10.0.0.0/8 protocol nva)" || fail "10.0.0.0/8 gone after route refresh"
 echo "ok: route refresh answered, session stays up"
 
 # Session reset by the peer, and recovery: the NVA reconnects and re-advertises.

@@ -21,10 +21,8 @@
 set -euo pipefail
 
 hairpin=${1:?usage: interop_collision_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+source "$(dirname "$0")/../../lib/netns_pair.sh"
+skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed (scripts/setup installs nftables)"; exit 77; }
 
@@ -33,7 +31,6 @@ chmod 755 "$work"
 NS_N=hptest-bgp-io-nva
 NS_F=hptest-bgp-io-frr
 nva_pid=""
-source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$(pidfile_pid "$work/bgpd.pid")"

@@ -25,10 +25,8 @@
 set -euo pipefail
 
 hairpin=${1:?usage: interop_exabgp_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+source "$(dirname "$0")/../../lib/netns_pair.sh"
+skip_unless_root
 command -v exabgp >/dev/null || { echo "SKIP: exabgp not installed (scripts/setup installs it)"; exit 77; }
 
 work=$(mktemp -d /tmp/hptest-bgp-io-XXXXXX)
@@ -36,7 +34,6 @@ NS_N=hptest-bgp-io-nva
 NS_E=hptest-bgp-io-exabgp
 nva_pid=""
 exabgp_pid=""
-source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$exabgp_pid"
@@ -248,7 +245,7 @@ echo "ok: peer teardown, session recovered, routes both ways again"
 #   unknown optional transitive attribute 0xF0: installed and passed on to .12
 #     with the Partial bit set (RFC 4271 5).
 announce15() { cmd "neighbor 10.99.5.2 local-ip 10.99.5.15 announce route $1 next-hop self $2"; }
-in_rib() { show routes --json | grep -q "\"$1\""; }
+in_rib() { grep -q "\"$1\"" <<< "$(show routes --json)"; }  # no pipe: grep -q cannot SIGPIPE the writer
 not_in_rib() { ! in_rib "$1"; }
 announce15 10.55.1.0/24 'as-path [ 65050 ]'
 wait_for 10 "10.55.1.0/24 installed before its malformed re-announcement" in_rib 10.55.1.0/24

@@ -13,10 +13,8 @@
 set -euo pipefail
 
 hairpin=${1:?usage: interop_frr_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+source "$(dirname "$0")/../../lib/netns_pair.sh"
+skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 
 work=$(mktemp -d /tmp/hptest-bgp-io-XXXXXX)
@@ -24,7 +22,6 @@ chmod 755 "$work"
 NS_N=hptest-bgp-io-nva
 NS_F=hptest-bgp-io-frr
 nva_pid=""
-source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$(pidfile_pid "$work/bgpd.pid")"
@@ -94,7 +91,7 @@ nva_pid=$!
 
 vtysh() { command vtysh --vty_socket "$work" -c "$@"; }
 fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- FRR"; vtysh 'show bgp neighbors 10.99.3.2' | head -40; exit 1; }
-frr_has() { vtysh "$1" | grep -q -- "$2"; }
+frr_has() { grep -q -- "$2" <<< "$(vtysh "$1")"; }
 
 wait_for 30 "session Established (FRR's view)" frr_has 'show bgp neighbors 10.99.3.2' 'BGP state = Established'
 echo "ok: session Established"

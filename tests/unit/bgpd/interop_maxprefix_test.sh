@@ -17,10 +17,8 @@
 set -euo pipefail
 
 hairpin=${1:?usage: interop_maxprefix_test.sh PATH/TO/hairpin}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root for network namespaces (run as root or with CAP_NET_ADMIN)"
-  exit 77
-fi
+source "$(dirname "$0")/../../lib/netns_pair.sh"
+skip_unless_root
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null ||
   { echo "SKIP: gobgpd/gobgp not installed (scripts/setup installs them)"; exit 77; }
 
@@ -29,7 +27,6 @@ NS_N=hptest-bgp-io-nva
 NS_G=hptest-bgp-io-gobgp
 nva_pid=""
 gobgpd_pid=""
-source "$(dirname "$0")/../../lib/netns_pair.sh"
 cleanup() {
   set +e
   stop_pids "$nva_pid" "$gobgpd_pid"
