@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <span>
 #include <utility>
 
 #include "hairpin/bgpd/message_codec.hpp"
@@ -35,7 +36,8 @@ constexpr std::uint32_t kLocalWeight = 32768;  // FRR: weight of locally origina
 constexpr std::uint32_t kNone = UINT32_MAX;    // no attribute set / end of a list
 using AttrId = std::uint32_t;
 using PeerIndex = std::uint16_t;
-constexpr PeerIndex kLocalPeer = UINT16_MAX;  // the best path is a `network` statement
+constexpr PeerIndex kLocalPeer = UINT16_MAX;        // the best path is a `network` statement
+constexpr PeerIndex kUnknownPeer = UINT16_MAX - 1;  // peer_index(): not a configured peer
 
 // A prefix as one integer; its order is Ipv4Prefix's order (address, then length).
 using PrefixKey = std::uint64_t;
@@ -247,7 +249,7 @@ class Rib::State {
   RibOutput peer_up(Ipv4Address address, const Negotiated& negotiated, std::optional<Ipv4Address> local_address) {
     RibOutput out;
     auto pi = peer_index(address);
-    if (pi == kLocalPeer) return out;
+    if (pi == kUnknownPeer) return out;
     Peer& p = peers_[pi];
     p.session = negotiated;
     if (local_address) p.config.local_address = *local_address;
@@ -264,7 +266,7 @@ class Rib::State {
   RibOutput peer_down(Ipv4Address address) {
     RibOutput out;
     auto pi = peer_index(address);
-    if (pi == kLocalPeer) return out;
+    if (pi == kUnknownPeer) return out;
     Peer& p = peers_[pi];
     p.session.reset();
     p.refreshing = false;
@@ -283,7 +285,7 @@ class Rib::State {
   RibOutput receive(Ipv4Address address, const Update& update) {
     RibOutput out;
     auto pi = peer_index(address);
-    if (pi == kLocalPeer || !peers_[pi].session) return out;
+    if (pi == kUnknownPeer || !peers_[pi].session) return out;
     std::vector<std::uint32_t> dirty, touched;
     auto withdraw_prefix = [&](const Ipv4Prefix& prefix) {
       auto d = index_.find(key_of(prefix));
@@ -327,7 +329,7 @@ class Rib::State {
   RibOutput route_refresh(Ipv4Address address, const RouteRefresh& request) {
     RibOutput out;
     auto pi = peer_index(address);
-    if (pi == kLocalPeer || !peers_[pi].session) return out;
+    if (pi == kUnknownPeer || !peers_[pi].session) return out;
     if (request.afi_safi != AfiSafi{}) return out;
     Peer& p = peers_[pi];
     if (request.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh) {
@@ -387,7 +389,7 @@ class Rib::State {
     policy_ = std::move(policy);
     for (auto& cfg : peers) {
       auto pi = peer_index(cfg.address);
-      if (pi == kLocalPeer) {
+      if (pi == kUnknownPeer) {
         configure(cfg);
         continue;
       }
@@ -427,7 +429,7 @@ class Rib::State {
 
   std::optional<RibPeerCounts> counts(Ipv4Address address) const {
     auto pi = peer_index(address);
-    if (pi == kLocalPeer) return std::nullopt;
+    if (pi == kUnknownPeer) return std::nullopt;
     const Peer& p = peers_[pi];
     return RibPeerCounts{p.received, p.accepted, p.advertised, p.announced};
   }
@@ -468,7 +470,7 @@ class Rib::State {
 
   PeerIndex peer_index(Ipv4Address address) const {
     auto it = by_address_.find(address);
-    return it == by_address_.end() ? kLocalPeer : it->second;
+    return it == by_address_.end() ? kUnknownPeer : it->second;
   }
 
   void refresh_policy_shape() {
@@ -546,7 +548,7 @@ class Rib::State {
 
   AttrRef one_of_peer(Ipv4Address address, const Ipv4Prefix& prefix, PeerTable table) const {
     auto pi = peer_index(address);
-    auto d = pi == kLocalPeer ? kNone : index_.find(key_of(prefix));
+    auto d = pi == kUnknownPeer ? kNone : index_.find(key_of(prefix));
     auto id = d == kNone ? kNone : (this->*table)(d, pi);
     return id == kNone ? nullptr : attrs_.ref(id);
   }
@@ -554,7 +556,7 @@ class Rib::State {
   // Visits the peer's entries in prefix order; false when it is not configured.
   bool each_of_peer(Ipv4Address address, const RouteVisitor& visit, PeerTable table) const {
     auto pi = peer_index(address);
-    if (pi == kLocalPeer) return false;
+    if (pi == kUnknownPeer) return false;
     std::vector<std::uint32_t> dests;
     for (std::uint32_t d = 0; d < dests_.size(); ++d)
       if (dests_[d].in_use() && (this->*table)(d, pi) != kNone) dests.push_back(d);
@@ -816,12 +818,14 @@ class Rib::State {
 
   // ---- Loc-RIB ----
 
-  std::vector<Ipv4Address> next_hops(std::uint32_t d) const {
+  // The installed next hops, without copying them: the best path's own NEXT_HOP
+  // (in its interned attributes) or the ECMP set.
+  std::span<const Ipv4Address> next_hops(std::uint32_t d) const {
     const Dest& dest = dests_[d];
     if (dest.best == kNone || dest.best_from == kLocalPeer) return {};  // local routes are not forwarded by BGP
     if (dest.flags & kMultipath) return multipath_.at(d);
     const auto& nh = attrs_[dest.best].next_hop;
-    return nh ? std::vector<Ipv4Address>{*nh} : std::vector<Ipv4Address>{};
+    return nh ? std::span<const Ipv4Address>(&*nh, 1) : std::span<const Ipv4Address>{};
   }
 
   LocRibEntry entry_of(std::uint32_t d) const {
@@ -833,7 +837,8 @@ class Rib::State {
     e.weight = e.local ? kLocalWeight : 0;
     e.from = e.local ? Ipv4Address{} : peers_[dest.best_from].config.address;
     e.decided_by = static_cast<BestPathStep>(dest.decided_by);
-    e.next_hops = next_hops(d);
+    const auto hops = next_hops(d);
+    e.next_hops.assign(hops.begin(), hops.end());
     return e;
   }
 
@@ -932,18 +937,9 @@ class Rib::State {
     install(d, std::move(w), dirty);
   }
 
-  // Whether `d`'s installed next hops are exactly `hops`, without building them.
-  bool same_hops(std::uint32_t d, const std::vector<Ipv4Address>& hops) const {
-    const Dest& dest = dests_[d];
-    if (dest.best == kNone || dest.best_from == kLocalPeer) return hops.empty();
-    if (dest.flags & kMultipath) return multipath_.at(d) == hops;
-    const auto& nh = attrs_[dest.best].next_hop;
-    return nh ? hops.size() == 1 && hops[0] == *nh : hops.empty();
-  }
-
   void install(std::uint32_t d, std::optional<Winner> w, std::vector<std::uint32_t>& dirty) {
     static const std::vector<Ipv4Address> kNoHops;
-    const bool fib_changes = !same_hops(d, w ? w->hops : kNoHops);
+    const bool fib_changes = !std::ranges::equal(next_hops(d), w ? w->hops : kNoHops);
     Dest& dest = dests_[d];
     if (dest.best != kNone) --best_count_;
     attrs_.release(dest.best);
@@ -1103,10 +1099,6 @@ AttrRef Rib::advertised(Ipv4Address peer, const Ipv4Prefix& prefix) const {
 }
 bool Rib::for_each_advertised(Ipv4Address peer, const RouteVisitor& visit) const {
   return state_->for_each_advertised(peer, visit);
-}
-std::uint64_t Rib::announcements_sent(Ipv4Address peer) const {
-  auto c = state_->counts(peer);
-  return c ? c->announcements : 0;
 }
 
 }  // namespace hairpin::bgpd

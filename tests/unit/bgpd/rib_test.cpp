@@ -151,7 +151,7 @@ TEST_F(SeedRib, UnchangedRoute_NeverReannounced) {
   EXPECT_TRUE(again.send.empty());
   auto relocal = rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
   EXPECT_TRUE(relocal.send.empty());
-  EXPECT_EQ(rib.announcements_sent(kArs0), 2u);  // supernet + 192.0.2.0/24, once each
+  EXPECT_EQ(rib.counts(kArs0)->announcements, 2u);  // supernet + 192.0.2.0/24, once each
 }
 
 TEST_F(SeedRib, TransitRouteWithdrawn_WithdrawSentToArs) {
@@ -200,13 +200,13 @@ TEST(Rib, MaximumPaths_EcmpAcrossBothErgwInstances) {
 
 TEST_F(SeedRib, RouteRefresh_FullResendBetweenBorrAndEorr) {
   up_all();
-  auto before = rib.announcements_sent(kArs0);
+  auto before = rib.counts(kArs0)->announcements;
   auto out = rib.route_refresh(kArs0, RouteRefresh{AfiSafi{}, RouteRefreshSubtype::Normal});
   ASSERT_EQ(out.send.size(), 3u);
   EXPECT_EQ(std::get<RouteRefresh>(out.send[0].message).subtype, RouteRefreshSubtype::BeginningOfRouteRefresh);
   EXPECT_EQ(std::get<Update>(out.send[1].message).nlri, std::vector<Ipv4Prefix>{pfx("10.0.0.0/8")});
   EXPECT_EQ(std::get<RouteRefresh>(out.send[2].message).subtype, RouteRefreshSubtype::EndOfRouteRefresh);
-  EXPECT_EQ(rib.announcements_sent(kArs0), before + 1);
+  EXPECT_EQ(rib.counts(kArs0)->announcements, before + 1);
 }
 
 TEST(Rib, RouteRefreshWithoutEnhancedCapability_JustTheTable) {

@@ -142,7 +142,6 @@ class Rib {
   // Adj-RIB-Out: what the peer holds from us (`advertised-routes`).
   AttrRef advertised(Ipv4Address peer, const Ipv4Prefix& prefix) const;
   bool for_each_advertised(Ipv4Address peer, const RouteVisitor& visit) const;
-  std::uint64_t announcements_sent(Ipv4Address peer) const;
 
  private:
   class State;  // rib.cpp: interned attributes, compact per-prefix tables
