@@ -312,11 +312,7 @@ struct NvaDaemon::Impl {
     log() << "neighbor " << n.config.address.to_string() << ": Established (AS " << up.negotiated.peer_as
           << ", hold " << up.negotiated.hold_time << " s, " << (c.outbound ? "we connected" : "peer connected")
           << ")\n";
-    // The session is up on this connection: the other one stops dialing.
-    if (!c.outbound && n.out && (n.out->fsm.state() == SessionState::Connect || n.out->fsm.state() == SessionState::Active)) {
-      n.out_stopped = true;
-      act(*n.out, n.out->fsm.handle(ManualStop{}));
-    }
+    hold_our_dialing(n);
     dispatch(rib->peer_up(n.config.address, up.negotiated, local));
   }
 
@@ -449,20 +445,24 @@ struct NvaDaemon::Impl {
       discard(*x);
       return true;
     });
-    // A session carried by the peer's connection: ours does not redial (after the
-    // peer closed it in a collision, say) until that session is gone.
-    if (!stopping && n.out && n.established && n.established != n.out.get() && !n.out_stopped) {
-      auto s = n.out->fsm.state();
-      if (s == SessionState::Idle || s == SessionState::Connect || s == SessionState::Active) {
-        n.out_stopped = true;
-        act(*n.out, n.out->fsm.handle(ManualStop{}));
-      }
-    }
+    hold_our_dialing(n);
     bool carried = n.established || !n.in.empty();
     if (!stopping && !carried && n.out && n.out_stopped && n.out->fsm.state() == SessionState::Idle) {
       // Our dialing was stopped for a peer-opened session that is now gone.
       n.out_stopped = false;
       act(*n.out, n.out->fsm.handle(ManualStart{}));
+    }
+  }
+
+  // A session carried by the peer's connection: ours stops dialing (or does not
+  // redial, after the peer closed it in a collision, say) until that session is
+  // gone; tidy() starts it again then.
+  void hold_our_dialing(Neighbor& n) {
+    if (stopping || !n.out || !n.established || n.established == n.out.get() || n.out_stopped) return;
+    auto s = n.out->fsm.state();
+    if (s == SessionState::Idle || s == SessionState::Connect || s == SessionState::Active) {
+      n.out_stopped = true;
+      act(*n.out, n.out->fsm.handle(ManualStop{}));
     }
   }
 
@@ -669,9 +669,7 @@ Status NvaDaemon::reload(NvaConfig next) {
     return std::make_tuple(n.address.value, n.remote_as, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
                            n.shutdown, n.connect_retry);
   };
-  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::optional<std::uint8_t>, std::optional<std::string>,
-                         std::optional<std::uint16_t>, std::optional<std::uint16_t>, bool, std::optional<std::uint16_t>>>
-      before, after;
+  std::vector<decltype(session_key(NeighborConfig{}))> before, after;
   for (const auto& n : d.config.bgp->neighbors) before.push_back(session_key(n));
   for (const auto& n : next.bgp->neighbors) after.push_back(session_key(n));
   std::sort(before.begin(), before.end());
