@@ -104,8 +104,7 @@ std::optional<Ipv4Prefix> Parser::prefix_arg(const std::string& text, const char
     auto len = number<std::uint8_t>(text.substr(slash + 1), 32);
     if (addr && len) {
       // FRR masks host bits silently; say so, since it is usually a typo.
-      std::uint32_t mask = *len == 0 ? 0 : ~std::uint32_t{0} << (32 - *len);
-      Ipv4Prefix fixed{Ipv4Address{addr->value & mask}, *len};
+      const auto fixed = Ipv4Prefix::covering(*addr, *len);
       warn(std::string(what) + " " + text + " has host bits set; using " + fixed.to_string() + " as FRR does");
       return fixed;
     }

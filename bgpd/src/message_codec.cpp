@@ -4,12 +4,9 @@
 
 #include "hairpin/bgpd/message_codec.hpp"
 
-#include "byte_io.hpp"
 
 namespace hairpin::bgpd {
 
-using wire::put_u16;
-using wire::put_u8;
 
 /*
  * RFC 4271 4.1 Message Header Format
@@ -32,7 +29,7 @@ Decoded<Header> decode_header(std::span<const std::uint8_t> bytes) {
   auto bad_length = [](std::uint16_t length) {
     return WireError{ErrorCode::MessageHeaderError,
                      static_cast<std::uint8_t>(HeaderSubcode::BadMessageLength),
-                     wire::u16_bytes(length), ErrorAction::SessionReset,
+                     u16_bytes(length), ErrorAction::SessionReset,
                      "bad message length " + std::to_string(length)};
   };
   if (bytes.size() < kHeaderLength)
@@ -86,7 +83,7 @@ Decoded<Message> decode_message(std::span<const std::uint8_t> bytes, const Codec
   if (bytes.size() != header->length)
     return WireError{ErrorCode::MessageHeaderError,
                      static_cast<std::uint8_t>(HeaderSubcode::BadMessageLength),
-                     wire::u16_bytes(header->length), ErrorAction::SessionReset,
+                     u16_bytes(header->length), ErrorAction::SessionReset,
                      "header length " + std::to_string(header->length) + " but " +
                          std::to_string(bytes.size()) + " octets framed"};
   auto body = bytes.subspan(kHeaderLength);

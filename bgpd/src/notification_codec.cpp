@@ -1,14 +1,10 @@
 // NOTIFICATION (RFC 4271 4.5) and ROUTE-REFRESH (RFC 2918 3, RFC 7313 3) bodies.
 // KEEPALIVE has no body (RFC 4271 4.4) and is handled in message_codec.cpp.
 
-#include "byte_io.hpp"
 #include "hairpin/bgpd/message_codec.hpp"
 
 namespace hairpin::bgpd {
 
-using wire::put_u16;
-using wire::put_u8;
-using wire::Reader;
 
 /*
  * RFC 4271 4.5 NOTIFICATION Message Format
@@ -20,23 +16,23 @@ using wire::Reader;
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
 Decoded<Notification> decode_notification(std::span<const std::uint8_t> body) {
-  Reader r(body);
+  ByteReader r(body);
   auto code = r.u8();
   auto subcode = r.u8();
   if (!subcode)  // RFC 4271 6.1: NOTIFICATION minimum length 21
     return WireError{ErrorCode::MessageHeaderError,
                      static_cast<std::uint8_t>(HeaderSubcode::BadMessageLength),
-                     wire::u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
+                     u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
                      ErrorAction::SessionReset, "NOTIFICATION shorter than 21 octets"};
   // Unknown codes are still a NOTIFICATION: the session closes either way (RFC 4271 6.4).
-  return Notification{static_cast<ErrorCode>(*code), *subcode, wire::to_bytes(r.rest())};
+  return Notification{static_cast<ErrorCode>(*code), *subcode, to_bytes(r.rest())};
 }
 
 Bytes encode_notification_body(const Notification& n) {
   Bytes out;
   put_u8(out, static_cast<std::uint8_t>(n.code));
   put_u8(out, n.subcode);
-  wire::put_bytes(out, n.data);
+  put_bytes(out, n.data);
   return out;
 }
 
@@ -52,14 +48,14 @@ Bytes encode_notification_body(const Notification& n) {
  *   1 Beginning of Route Refresh (BoRR), 2 End of Route Refresh (EoRR).
  */
 Decoded<RouteRefresh> decode_route_refresh(std::span<const std::uint8_t> body) {
-  Reader r(body);
+  ByteReader r(body);
   auto afi = r.u16();
   auto subtype = r.u8();
   auto safi = r.u8();
   if (!safi)
     return WireError{ErrorCode::MessageHeaderError,
                      static_cast<std::uint8_t>(HeaderSubcode::BadMessageLength),
-                     wire::u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
+                     u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
                      ErrorAction::SessionReset, "ROUTE-REFRESH shorter than 23 octets"};
   // RFC 7313 5: BoRR/EoRR whose body is not exactly 4 octets -> Invalid Message Length,
   // data is the whole message.
@@ -67,7 +63,7 @@ Decoded<RouteRefresh> decode_route_refresh(std::span<const std::uint8_t> body) {
     Bytes whole(16, 0xff);
     put_u16(whole, static_cast<std::uint16_t>(body.size() + kHeaderLength));
     put_u8(whole, static_cast<std::uint8_t>(MessageType::RouteRefresh));
-    wire::put_bytes(whole, body);
+    put_bytes(whole, body);
     return WireError{ErrorCode::RouteRefreshMessageError,
                      static_cast<std::uint8_t>(RouteRefreshSubcode::InvalidMessageLength),
                      std::move(whole), ErrorAction::SessionReset,

@@ -209,10 +209,8 @@ struct NvaDaemon::Impl {
     for (const auto& net : config.bgp->networks) {
       bool present = !config.bgp->network_import_check;
       for (const auto& r : config.static_routes) present |= r.prefix == net.prefix;
-      for (const auto& a : config.interface_addresses) {
-        std::uint32_t mask = a.length == 0 ? 0 : ~std::uint32_t{0} << (32 - a.length);
-        present |= Ipv4Prefix{Ipv4Address{a.address.value & mask}, a.length} == net.prefix;
-      }
+      for (const auto& a : config.interface_addresses)
+        present |= Ipv4Prefix::covering(a.address, a.length) == net.prefix;
       if (present) out.push_back(LocalRoute{net.prefix, net.route_map});
       else
         log() << "network " << net.prefix.to_string()

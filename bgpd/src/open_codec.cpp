@@ -1,15 +1,10 @@
 // OPEN message (RFC 4271 4.2) with Capabilities (RFC 5492) and extended optional
 // parameters length (RFC 9072, decode only when the peer uses it).
 
-#include "byte_io.hpp"
 #include "hairpin/bgpd/message_codec.hpp"
 
 namespace hairpin::bgpd {
 
-using wire::put_u16;
-using wire::put_u32;
-using wire::put_u8;
-using wire::Reader;
 
 namespace {
 
@@ -35,7 +30,7 @@ WireError open_error(OpenSubcode subcode, std::string what, Bytes data = {}) {
  */
 std::optional<WireError> decode_capabilities(std::span<const std::uint8_t> value,
                                              Capabilities& caps) {
-  Reader r(value);
+  ByteReader r(value);
   while (!r.empty()) {
     auto code = r.u8();
     auto len = r.u8();
@@ -44,7 +39,7 @@ std::optional<WireError> decode_capabilities(std::span<const std::uint8_t> value
     if (!body)  // RFC 4271 6.2: recognized parameter, malformed -> subcode 0
       return open_error(OpenSubcode::Unspecific,
                         "capability " + std::to_string(*code) + " overruns its parameter");
-    Reader v(*body);
+    ByteReader v(*body);
     switch (static_cast<CapabilityCode>(*code)) {
       case CapabilityCode::Multiprotocol: {
         /*
@@ -75,7 +70,7 @@ std::optional<WireError> decode_capabilities(std::span<const std::uint8_t> value
         auto asn = *v.u32();
         if (asn == 0)  // RFC 7607 2: AS 0 in the capability -> Bad Peer AS
           return open_error(OpenSubcode::BadPeerAs, "peer AS 0 in the 4-octet AS capability",
-                            wire::to_bytes(*body));
+                            to_bytes(*body));
         caps.four_octet_as = asn;
         break;
       }
@@ -85,7 +80,7 @@ std::optional<WireError> decode_capabilities(std::span<const std::uint8_t> value
         caps.enhanced_route_refresh = true;
         break;
       default:  // RFC 5492 3: unknown capabilities are ignored (kept for `show`)
-        caps.other.push_back(RawCapability{*code, wire::to_bytes(*body)});
+        caps.other.push_back(RawCapability{*code, to_bytes(*body)});
     }
   }
   return std::nullopt;
@@ -115,7 +110,7 @@ std::optional<WireError> decode_capabilities(std::span<const std::uint8_t> value
  *   Optional parameter: Parm. Type (1) | Parm. Length (1) | Parameter Value
  */
 Decoded<Open> decode_open(std::span<const std::uint8_t> body) {
-  Reader r(body);
+  ByteReader r(body);
   auto version = r.u8();
   auto my_as = r.u16();
   auto hold = r.u16();
@@ -124,14 +119,14 @@ Decoded<Open> decode_open(std::span<const std::uint8_t> body) {
   if (!opt_len)
     return WireError{ErrorCode::MessageHeaderError,
                      static_cast<std::uint8_t>(HeaderSubcode::BadMessageLength),
-                     wire::u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
+                     u16_bytes(static_cast<std::uint16_t>(body.size() + kHeaderLength)),
                      ErrorAction::SessionReset, "OPEN shorter than 29 octets"};
   if (*version != 4)  // RFC 4271 6.2: data is the largest version we support
     return open_error(OpenSubcode::UnsupportedVersionNumber,
                       "BGP version " + std::to_string(*version) + ", only 4 is supported",
-                      wire::u16_bytes(4));
+                      u16_bytes(4));
   if (*my_as == 0)  // RFC 7607 2: peer AS 0 -> Bad Peer AS
-    return open_error(OpenSubcode::BadPeerAs, "peer AS 0 in OPEN", wire::u16_bytes(0));
+    return open_error(OpenSubcode::BadPeerAs, "peer AS 0 in OPEN", u16_bytes(0));
   if (*hold == 1 || *hold == 2)  // RFC 4271 6.2: hold time must be 0 or at least 3
     return open_error(OpenSubcode::UnacceptableHoldTime,
                       "hold time " + std::to_string(*hold) + " s (must be 0 or >= 3)");
@@ -207,7 +202,7 @@ Bytes encode_open_body(const Open& open) {
     put_u8(params, static_cast<std::uint8_t>(cap.value.size() + 2));
     put_u8(params, cap.code);
     put_u8(params, static_cast<std::uint8_t>(cap.value.size()));
-    wire::put_bytes(params, cap.value);
+    put_bytes(params, cap.value);
   }
   Bytes out;
   put_u8(out, open.version);
@@ -227,13 +222,13 @@ Bytes encode_open_body(const Open& open) {
       put_u16(ext, static_cast<std::uint16_t>(cap.value.size() + 2));
       put_u8(ext, cap.code);
       put_u8(ext, static_cast<std::uint8_t>(cap.value.size()));
-      wire::put_bytes(ext, cap.value);
+      put_bytes(ext, cap.value);
     }
     out.resize(out.size() - 2);
     put_u16(out, static_cast<std::uint16_t>(ext.size()));
     params = std::move(ext);
   }
-  wire::put_bytes(out, params);
+  put_bytes(out, params);
   return out;
 }
 

@@ -7,15 +7,10 @@
 #include <algorithm>
 #include <map>
 
-#include "byte_io.hpp"
 #include "hairpin/bgpd/message_codec.hpp"
 
 namespace hairpin::bgpd {
 
-using wire::put_u16;
-using wire::put_u32;
-using wire::put_u8;
-using wire::Reader;
 
 namespace {
 
@@ -32,10 +27,6 @@ WireError update_error(UpdateSubcode subcode, ErrorAction action, std::string wh
                    std::move(what)};
 }
 
-std::uint32_t mask_of(unsigned length) {
-  return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
-}
-
 /*
  * RFC 4271 4.3: IPv4 prefixes in Withdrawn Routes and NLRI
  *
@@ -47,7 +38,7 @@ std::uint32_t mask_of(unsigned length) {
  */
 std::optional<std::vector<Ipv4Prefix>> decode_prefixes(std::span<const std::uint8_t> bytes) {
   std::vector<Ipv4Prefix> out;
-  Reader r(bytes);
+  ByteReader r(bytes);
   while (!r.empty()) {
     auto len = *r.u8();
     if (len > 32) return std::nullopt;  // RFC 7606 5.3: prefix length beyond 32
@@ -56,7 +47,7 @@ std::optional<std::vector<Ipv4Prefix>> decode_prefixes(std::span<const std::uint
     std::uint32_t addr = 0;
     for (std::size_t i = 0; i < octets->size(); ++i) addr |= std::uint32_t{(*octets)[i]} << (24 - 8 * i);
     // RFC 4271 4.3: trailing bits are irrelevant; keep the prefix canonical.
-    out.push_back(Ipv4Prefix{Ipv4Address{addr & mask_of(len)}, len});
+    out.push_back(Ipv4Prefix::covering(Ipv4Address{addr}, len));
   }
   return out;
 }
@@ -81,7 +72,7 @@ void encode_prefixes(Bytes& out, const std::vector<Ipv4Prefix>& prefixes) {
  */
 std::optional<std::string> decode_as_path(std::span<const std::uint8_t> bytes, unsigned as_size,
                                           AsPath& path) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   while (!r.empty()) {
     // RFC 7606 7.2: a single octet left cannot hold a segment header
     if (r.remaining() < 2) return "AS_PATH ends in a truncated segment header";
@@ -189,7 +180,7 @@ Bytes attribute_bytes(std::uint8_t flags, std::uint8_t type, std::span<const std
   Bytes out{flags, type};
   if (flags & kExtendedLength) put_u16(out, static_cast<std::uint16_t>(value.size()));
   else put_u8(out, static_cast<std::uint8_t>(value.size()));
-  wire::put_bytes(out, value);
+  put_bytes(out, value);
   return out;
 }
 
@@ -239,7 +230,7 @@ std::optional<WireError> UpdateDecoder::mp_reach(std::span<const std::uint8_t> v
     return update_error(UpdateSubcode::OptionalAttributeError, ErrorAction::SessionReset,
                         std::move(what), whole);
   };
-  Reader r(value);
+  ByteReader r(value);
   auto afi = r.u16();
   auto safi = r.u8();
   auto nh_len = r.u8();
@@ -250,13 +241,13 @@ std::optional<WireError> UpdateDecoder::mp_reach(std::span<const std::uint8_t> v
   AfiSafi as{static_cast<Afi>(*afi), static_cast<Safi>(*safi)};
   if (as != AfiSafi{}) {  // not ours: carried as an unknown non-transitive (never re-sent)
     attrs_.unknown.push_back(RawAttribute{kOptional, static_cast<std::uint8_t>(AttrType::MpReachNlri),
-                                          wire::to_bytes(value)});
+                                          to_bytes(value)});
     return std::nullopt;
   }
   if (*nh_len != 4) return reset("MP_REACH_NLRI IPv4 next hop of " + std::to_string(*nh_len) + " octets");
   auto prefixes = decode_prefixes(r.rest());
   if (!prefixes) return reset("MP_REACH_NLRI holds a malformed IPv4 prefix");
-  Reader n(*nh);
+  ByteReader n(*nh);
   attrs_.mp_reach = MpReach{as, Ipv4Address{*n.u32()}, std::move(*prefixes)};
   return std::nullopt;
 }
@@ -264,7 +255,7 @@ std::optional<WireError> UpdateDecoder::mp_reach(std::span<const std::uint8_t> v
 std::optional<WireError> UpdateDecoder::mp_unreach(std::span<const std::uint8_t> value,
                                                    const Bytes& whole) {
   // RFC 4760 4: AFI (2) | SAFI (1) | Withdrawn Routes (variable)
-  Reader r(value);
+  ByteReader r(value);
   auto afi = r.u16();
   auto safi = r.u8();
   if (!safi)  // RFC 7606 7.11: unparseable -> session reset
@@ -273,7 +264,7 @@ std::optional<WireError> UpdateDecoder::mp_unreach(std::span<const std::uint8_t>
   AfiSafi as{static_cast<Afi>(*afi), static_cast<Safi>(*safi)};
   if (as != AfiSafi{}) {
     attrs_.unknown.push_back(RawAttribute{kOptional, static_cast<std::uint8_t>(AttrType::MpUnreachNlri),
-                                          wire::to_bytes(value)});
+                                          to_bytes(value)});
     return std::nullopt;
   }
   auto prefixes = decode_prefixes(r.rest());
@@ -294,7 +285,7 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
                           "unrecognized well-known attribute type " + std::to_string(type), whole);
     if (flags & kTransitive)  // RFC 4271 5: pass it on, marked Partial
       attrs_.unknown.push_back(RawAttribute{static_cast<std::uint8_t>((flags | kPartial) & ~kExtendedLength),
-                                            type, wire::to_bytes(value)});
+                                            type, to_bytes(value)});
     // RFC 4271 5: unrecognized optional non-transitive is quietly ignored
     return std::nullopt;
   }
@@ -335,7 +326,7 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
     note(update_error(subcode, ErrorAction::AttributeDiscard, std::move(what), whole));
     return std::nullopt;
   };
-  Reader r(value);
+  ByteReader r(value);
   switch (static_cast<AttrType>(type)) {
     case AttrType::Origin: {
       // RFC 7606 7.1: wrong length or undefined value -> treat-as-withdraw
@@ -462,7 +453,7 @@ Decoded<Update> UpdateDecoder::run(std::span<const std::uint8_t> body) {
   auto malformed_list = [](std::string what) {
     return update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::SessionReset, std::move(what));
   };
-  Reader r(body);
+  ByteReader r(body);
   auto withdrawn_len = r.u16();
   if (!withdrawn_len) return malformed_list("UPDATE shorter than 4 octets");
   auto withdrawn_bytes = r.take(*withdrawn_len);
@@ -486,7 +477,7 @@ Decoded<Update> UpdateDecoder::run(std::span<const std::uint8_t> body) {
                         "malformed prefix in NLRI");
   update.nlri = std::move(*nlri);
 
-  Reader a(attr_bytes);
+  ByteReader a(attr_bytes);
   while (!a.empty()) {
     if (a.remaining() < 3) {  // RFC 7606 4: too short for an attribute header -> treat-as-withdraw
       note(update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::TreatAsWithdraw,
@@ -573,7 +564,7 @@ void put_attribute(Bytes& out, std::uint8_t flags, AttrType type, const Bytes& v
   put_u8(out, static_cast<std::uint8_t>(type));
   if (f & kExtendedLength) put_u16(out, static_cast<std::uint16_t>(value.size()));
   else put_u8(out, static_cast<std::uint8_t>(value.size()));
-  wire::put_bytes(out, value);
+  put_bytes(out, value);
 }
 
 }  // namespace
@@ -685,12 +676,12 @@ Bytes encode_update_body(const Update& update, const CodecContext& ctx) {
   Bytes withdrawn;
   encode_prefixes(withdrawn, update.withdrawn);
   Bytes attrs;
-  for (const auto& [type, bytes] : encoded) wire::put_bytes(attrs, bytes);
+  for (const auto& [type, bytes] : encoded) put_bytes(attrs, bytes);
   Bytes out;
   put_u16(out, static_cast<std::uint16_t>(withdrawn.size()));
-  wire::put_bytes(out, withdrawn);
+  put_bytes(out, withdrawn);
   put_u16(out, static_cast<std::uint16_t>(attrs.size()));
-  wire::put_bytes(out, attrs);
+  put_bytes(out, attrs);
   encode_prefixes(out, update.nlri);
   return out;
 }

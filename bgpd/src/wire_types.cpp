@@ -9,46 +9,6 @@
 
 namespace hairpin::bgpd {
 
-std::string Ipv4Address::to_string() const {
-  return std::to_string(value >> 24) + "." + std::to_string((value >> 16) & 0xff) + "." +
-         std::to_string((value >> 8) & 0xff) + "." + std::to_string(value & 0xff);
-}
-
-std::optional<Ipv4Address> Ipv4Address::parse(const std::string& text) {
-  in_addr addr{};
-  // inet_pton accepts only dotted quads (no "10.1" shorthand), as FRR's parser does.
-  if (inet_pton(AF_INET, text.c_str(), &addr) != 1) return std::nullopt;
-  return Ipv4Address{ntohl(addr.s_addr)};
-}
-
-namespace {
-std::uint32_t mask_of(std::uint8_t length) {
-  return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
-}
-}  // namespace
-
-std::string Ipv4Prefix::to_string() const {
-  return address.to_string() + "/" + std::to_string(length);
-}
-
-std::optional<Ipv4Prefix> Ipv4Prefix::parse(const std::string& text) {
-  auto slash = text.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  auto addr = Ipv4Address::parse(text.substr(0, slash));
-  if (!addr) return std::nullopt;
-  unsigned len = 0;
-  const char* first = text.data() + slash + 1;
-  const char* last = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(first, last, len);
-  if (ec != std::errc{} || ptr != last || first == last || len > 32) return std::nullopt;
-  if ((addr->value & ~mask_of(static_cast<std::uint8_t>(len))) != 0) return std::nullopt;
-  return Ipv4Prefix{*addr, static_cast<std::uint8_t>(len)};
-}
-
-bool Ipv4Prefix::contains(const Ipv4Prefix& other) const {
-  return other.length >= length && (other.address.value & mask_of(length)) == address.value;
-}
-
 std::string AsPath::to_string() const {
   std::string out;
   for (const auto& seg : segments) {

@@ -10,32 +10,20 @@
 #include <variant>
 #include <vector>
 
+#include "hairpin/common/byte_io.hpp"
+#include "hairpin/common/ipv4.hpp"
+
 namespace hairpin::bgpd {
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = hairpin::Bytes;
 
 inline constexpr std::uint32_t kAsTrans = 23456;             // RFC 6793 9
 inline constexpr std::size_t kHeaderLength = 19;             // RFC 4271 4.1
 inline constexpr std::size_t kMaxMessageLength = 4096;       // RFC 4271 4.1
 
-struct Ipv4Address {
-  std::uint32_t value = 0;  // host order
-  friend bool operator==(const Ipv4Address&, const Ipv4Address&) = default;
-  friend auto operator<=>(const Ipv4Address&, const Ipv4Address&) = default;
-  std::string to_string() const;
-  static std::optional<Ipv4Address> parse(const std::string& text);
-};
-
-struct Ipv4Prefix {
-  Ipv4Address address;  // host bits beyond `length` are always zero
-  std::uint8_t length = 0;
-  friend bool operator==(const Ipv4Prefix&, const Ipv4Prefix&) = default;
-  friend auto operator<=>(const Ipv4Prefix&, const Ipv4Prefix&) = default;
-  std::string to_string() const;
-  // "10.0.0.0/8"; rejects host bits set ("10.0.0.1/8") so configs stay unambiguous.
-  static std::optional<Ipv4Prefix> parse(const std::string& text);
-  bool contains(const Ipv4Prefix& other) const;
-};
+// IPv4 values are the project's one definition (common/ipv4.hpp).
+using Ipv4Address = hairpin::Ipv4Address;
+using Ipv4Prefix = hairpin::Ipv4Prefix;
 
 enum class Afi : std::uint16_t { Ipv4 = 1, Ipv6 = 2 };
 enum class Safi : std::uint8_t { Unicast = 1, Multicast = 2 };
