@@ -12,9 +12,10 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "hairpin/bgpd/config.hpp"
-#include "hairpin/bgpd/nva_daemon.hpp"
-#include "hairpin/bgpd/bgp_show.hpp"
+#include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/daemon/nva_daemon.hpp"
+#include "hairpin/bgpd/daemon/control_client.hpp"
+#include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/common/file_io.hpp"
 
 namespace hairpin::cli {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "hairpin/bgpd/best_path.hpp"
+#include "hairpin/bgpd/rib/best_path.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hairpin/bgpd/bgp_show.hpp"
+#include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

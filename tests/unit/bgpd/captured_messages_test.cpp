@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-#include "hairpin/bgpd/message_codec.hpp"
+#include "hairpin/bgpd/wire/message_codec.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

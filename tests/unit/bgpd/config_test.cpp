@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "hairpin/bgpd/config.hpp"
+#include "hairpin/bgpd/config/config.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "hairpin/bgpd/config.hpp"
-#include "hairpin/bgpd/message_codec.hpp"
+#include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/wire/message_codec.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "hairpin/bgpd/wire_types.hpp"
+#include "hairpin/bgpd/wire/wire_types.hpp"
 
 namespace hairpin::bgpd::test {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hairpin/bgpd/message_codec.hpp"
+#include "hairpin/bgpd/wire/message_codec.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

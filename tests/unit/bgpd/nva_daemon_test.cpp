@@ -18,9 +18,9 @@
 #include <sstream>
 #include <thread>
 
-#include "hairpin/bgpd/config.hpp"
-#include "hairpin/bgpd/message_codec.hpp"
-#include "hairpin/bgpd/nva_daemon.hpp"
+#include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/wire/message_codec.hpp"
+#include "hairpin/bgpd/daemon/nva_daemon.hpp"
 
 namespace hairpin::bgpd {
 namespace {

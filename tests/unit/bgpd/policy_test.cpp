@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hairpin/bgpd/policy.hpp"
+#include "hairpin/bgpd/policy/policy.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

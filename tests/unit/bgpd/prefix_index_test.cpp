@@ -6,7 +6,7 @@
 #include <map>
 #include <random>
 
-#include "../../../bgpd/src/prefix_index.hpp"
+#include "../../../bgpd/rib/src/prefix_index.hpp"
 
 namespace hairpin::bgpd {
 namespace {

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "hairpin/bgpd/config.hpp"
-#include "hairpin/bgpd/message_codec.hpp"
-#include "hairpin/bgpd/rib.hpp"
+#include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/wire/message_codec.hpp"
+#include "hairpin/bgpd/rib/rib.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

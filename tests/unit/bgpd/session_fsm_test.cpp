@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <map>
 
-#include "hairpin/bgpd/session_fsm.hpp"
+#include "hairpin/bgpd/session/session_fsm.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {

@@ -1,0 +1,193 @@
+// JSON and text for `bgp show`, shaped after FRR's `show bgp ... json`:
+//   summary  -> {"ipv4Unicast": {"routerId", "as", "peers": {ADDR: {"remoteAs",
+//               "state", "pfxRcd", "pfxSnt", "announcementsSent", "lastNotification"}}}}
+//   routes   -> {"routerId", "localAS", "routes": {PREFIX: [{"valid", "bestpath",
+//               "multipath", "network", "nexthops": [{"ip"}], "path", "origin",
+//               "metric", "locPrf", "weight", "peerId", "bestReason"}]}}
+//   neighbors X advertised-routes|received-routes -> {"advertisedRoutes"|"receivedRoutes":
+//               {PREFIX: {"addrPrefix", "prefixLen", "nextHop", "metric", "locPrf",
+//               "path", "origin", "communities"}}, "totalPrefixCounter"}
+
+#include "hairpin/bgpd/show/bgp_show.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <sstream>
+
+namespace hairpin::bgpd {
+
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string> words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+const char* origin_name(std::optional<Origin> o) {
+  switch (o.value_or(Origin::Incomplete)) {
+    case Origin::Igp: return "IGP";
+    case Origin::Egp: return "EGP";
+    case Origin::Incomplete: return "incomplete";
+  }
+  return "incomplete";
+}
+
+char origin_code(const std::string& name) { return name == "IGP" ? 'i' : name == "EGP" ? 'e' : '?'; }
+
+json attributes_json(const Ipv4Prefix& prefix, const PathAttributes& a) {
+  json j;
+  j["addrPrefix"] = prefix.address.to_string();
+  j["prefixLen"] = prefix.length;
+  j["nextHop"] = a.next_hop.value_or(Ipv4Address{}).to_string();
+  if (a.med) j["metric"] = *a.med;
+  if (a.local_pref) j["locPrf"] = *a.local_pref;
+  j["path"] = a.as_path.value_or(AsPath{}).to_string();
+  j["origin"] = origin_name(a.origin);
+  if (!a.communities.empty()) j["communities"] = communities_to_string(a.communities);
+  if (!a.large_communities.empty()) {
+    std::string lc;
+    for (const auto& c : a.large_communities) lc += (lc.empty() ? "" : " ") + c.to_string();
+    j["largeCommunities"] = lc;
+  }
+  return j;
+}
+
+std::string line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string line(const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  return std::string(buf) + "\n";
+}
+
+std::string num_or_blank(const json& j, const char* key) {
+  return j.contains(key) ? std::to_string(j[key].get<std::uint64_t>()) : "";
+}
+
+}  // namespace
+
+json answer_show_request(const std::string& request, const ShowContext& ctx) {
+  auto w = words(request);
+  if (w.size() == 1 && w[0] == "summary") {
+    json peers = json::object();
+    for (const auto& n : ctx.neighbors) {
+      json p;
+      p["remoteAs"] = n.remote_as;
+      p["state"] = to_string(n.state);
+      p["pfxRcd"] = n.prefixes_received;
+      p["pfxSnt"] = n.prefixes_sent;
+      p["announcementsSent"] = n.announcements_sent;
+      if (n.last_notification) p["lastNotification"] = *n.last_notification;
+      peers[n.address.to_string()] = p;
+    }
+    return json{{"ipv4Unicast",
+                 {{"routerId", ctx.router_id.to_string()}, {"as", ctx.local_as}, {"peers", peers}}}};
+  }
+  if (w.size() == 1 && w[0] == "routes") {
+    json routes = json::object();
+    ctx.rib->for_each_best([&](const Ipv4Prefix& prefix, const LocRibEntry& e) {
+      json r = attributes_json(prefix, *e.attributes);
+      json path;
+      path["valid"] = true;
+      path["bestpath"] = true;
+      path["multipath"] = e.next_hops.size() > 1;
+      path["network"] = prefix.to_string();
+      json hops = json::array();
+      if (e.local) hops.push_back({{"ip", "0.0.0.0"}});
+      for (const auto& nh : e.next_hops) hops.push_back({{"ip", nh.to_string()}});
+      path["nexthops"] = hops;
+      path["path"] = r["path"];
+      path["origin"] = r["origin"];
+      if (r.contains("metric")) path["metric"] = r["metric"];
+      if (r.contains("locPrf")) path["locPrf"] = r["locPrf"];
+      path["weight"] = e.weight;
+      path["peerId"] = e.local ? "(unspec)" : e.from.to_string();
+      path["bestReason"] = to_string(e.decided_by);
+      for (const char* key : {"communities", "largeCommunities"})
+        if (r.contains(key)) path[key] = r[key];
+      routes[prefix.to_string()] = json::array({path});
+    });
+    return json{{"routerId", ctx.router_id.to_string()}, {"localAS", ctx.local_as}, {"routes", routes}};
+  }
+  if (w.size() == 3 && w[0] == "neighbors" && (w[2] == "advertised-routes" || w[2] == "received-routes")) {
+    auto addr = Ipv4Address::parse(w[1]);
+    bool advertised = w[2] == "advertised-routes";
+    json routes = json::object();
+    std::size_t total = 0;
+    auto add = [&](const Ipv4Prefix& prefix, const AttrRef& attrs) {
+      routes[prefix.to_string()] = attributes_json(prefix, *attrs);
+      ++total;
+    };
+    bool known = addr && (advertised ? ctx.rib->for_each_advertised(*addr, add) : ctx.rib->for_each_received(*addr, add));
+    if (!known) return json{{"error", "no neighbor " + w[1] + " in the config"}};
+    return json{{advertised ? "advertisedRoutes" : "receivedRoutes", routes},
+                {"totalPrefixCounter", total},
+                {"routerId", ctx.router_id.to_string()},
+                {"localAS", ctx.local_as}};
+  }
+  return json{{"error", "unknown request '" + request +
+                            "'; use: summary | routes | neighbors A.B.C.D advertised-routes|received-routes"}};
+}
+
+std::string show_text(const std::string& request, const json& a) {
+  if (a.contains("error")) return a["error"].get<std::string>() + "\n";
+  auto w = words(request);
+  std::string out;
+  if (w.size() == 1 && w[0] == "summary") {
+    const auto& s = a["ipv4Unicast"];
+    out += "IPv4 Unicast Summary:\n";
+    out += "BGP router identifier " + s["routerId"].get<std::string>() + ", local AS number " +
+           std::to_string(s["as"].get<std::uint32_t>()) + "\n\n";
+    out += line("%-16s %1s %10s %-14s %8s %10s", "Neighbor", "V", "AS", "State/PfxRcd", "PfxSnt", "Announced");
+    for (const auto& [addr, p] : s["peers"].items()) {
+      std::string state = p["state"].get<std::string>();
+      if (state == "Established") state = std::to_string(p["pfxRcd"].get<std::uint64_t>());
+      out += line("%-16s %1s %10u %-14s %8llu %10llu", addr.c_str(), "4", p["remoteAs"].get<std::uint32_t>(),
+                  state.c_str(), static_cast<unsigned long long>(p["pfxSnt"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(p["announcementsSent"].get<std::uint64_t>()));
+    }
+    out += "\nTotal number of neighbors " + std::to_string(s["peers"].size()) + "\n";
+    return out;
+  }
+  auto header = [&](const json& j) {
+    std::string h = "BGP table, local router ID is " + j["routerId"].get<std::string>() + "\n";
+    h += "Default local pref 100, local AS " + std::to_string(j["localAS"].get<std::uint32_t>()) + "\n";
+    h += "Status codes:  * valid, > best, = multipath\n";
+    h += "Origin codes:  i - IGP, e - EGP, ? - incomplete\n\n";
+    h += line("   %-16s %-19s %6s %6s %6s %s", "Network", "Next Hop", "Metric", "LocPrf", "Weight", "Path");
+    return h;
+  };
+  auto row = [&](const char* status, const std::string& network, const std::string& next_hop, const json& r,
+                 std::uint32_t weight) {
+    std::string path = r["path"].get<std::string>();
+    std::string tail = path.empty() ? std::string(1, origin_code(r["origin"].get<std::string>()))
+                                    : path + " " + origin_code(r["origin"].get<std::string>());
+    return line("%-3s%-16s %-19s %6s %6s %6u %s", status, network.c_str(), next_hop.c_str(),
+                num_or_blank(r, "metric").c_str(), num_or_blank(r, "locPrf").c_str(), weight, tail.c_str());
+  };
+  if (w.size() == 1 && w[0] == "routes") {
+    out += header(a);
+    for (const auto& [prefix, paths] : a["routes"].items()) {
+      const auto& p = paths[0];
+      const auto& hops = p["nexthops"];
+      out += row("*>", prefix, hops[0]["ip"].get<std::string>(), p, p["weight"].get<std::uint32_t>());
+      for (std::size_t i = 1; i < hops.size(); ++i) out += row("*=", "", hops[i]["ip"].get<std::string>(), p, 0);
+    }
+    out += "\nDisplayed " + std::to_string(a["routes"].size()) + " routes\n";
+    return out;
+  }
+  const char* key = a.contains("advertisedRoutes") ? "advertisedRoutes" : "receivedRoutes";
+  out += header(a);
+  for (const auto& [prefix, r] : a[key].items()) out += row("*>", prefix, r["nextHop"].get<std::string>(), r, 0);
+  out += "\nTotal number of prefixes " + std::to_string(a["totalPrefixCounter"].get<std::uint64_t>()) + "\n";
+  return out;
+}
+
+}  // namespace hairpin::bgpd
