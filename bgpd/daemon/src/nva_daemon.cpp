@@ -713,11 +713,6 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
       s.state = c->fsm.state();
       if (c->fsm.last_notification()) s.last_notification = c->fsm.last_notification()->to_string();
     }
-    if (auto counts = rib->counts(address)) {
-      s.prefixes_received = counts->accepted;  // FRR's pfxRcd counts what passed inbound policy
-      s.prefixes_sent = counts->advertised;
-      s.announcements_sent = counts->announcements;
-    }
     out.push_back(s);
   }
   return out;

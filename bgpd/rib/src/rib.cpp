@@ -427,6 +427,41 @@ class Rib::State {
     for (auto d : sorted(dests_with_best())) visit(prefix_of(dests_[d].key), entry_of(d));
   }
 
+  void for_each_prefix_paths(const PathsVisitor& visit) const {
+    std::vector<std::uint32_t> ds;
+    for (std::uint32_t d = 0; d < dests_.size(); ++d)
+      if (dests_[d].in_use() && (dests_[d].best != kNone || has_accepted_path(d))) ds.push_back(d);
+    std::vector<std::pair<std::uint32_t, RibPath>> by_arrival;  // Path::order, path
+    std::vector<RibPath> paths;
+    for (auto d : sorted(std::move(ds))) {
+      const Dest& dest = dests_[d];
+      const auto hops = next_hops(d);
+      std::optional<LocRibEntry> best;
+      if (dest.best != kNone) best = entry_of(d);
+      by_arrival.clear();
+      for (auto i = dest.paths; i != kNone; i = paths_[i].next) {
+        const Path& path = paths_[i];
+        if (path.accepted == kNone) continue;
+        const auto& nh = attrs_[path.accepted].next_hop;
+        RibPath p;
+        p.attributes = attrs_.ref(path.accepted);
+        p.from = peers_[path.peer].config.address;
+        p.valid = nh && resolver_(*nh);
+        p.best = dest.best != kNone && dest.best_from == path.peer;
+        p.multipath = (dest.flags & kMultipath) && nh && std::ranges::find(hops, *nh) != hops.end();
+        by_arrival.emplace_back(path.order, std::move(p));
+      }
+      // Best first, then the others in the order they were accepted.
+      std::ranges::sort(by_arrival, [](const auto& a, const auto& b) {
+        return a.second.best != b.second.best ? a.second.best : a.first < b.first;
+      });
+      paths.clear();
+      if (best && best->local) paths.push_back(RibPath{best->attributes, true, Ipv4Address{}, true, true, false});
+      for (auto& [order, p] : by_arrival) paths.push_back(std::move(p));
+      visit(prefix_of(dest.key), paths, best ? &*best : nullptr);
+    }
+  }
+
   std::optional<RibPeerCounts> counts(Ipv4Address address) const {
     auto pi = peer_index(address);
     if (pi == kUnknownPeer) return std::nullopt;
@@ -571,6 +606,12 @@ class Rib::State {
       auto i = find_path(d, pi);
       if (i != kNone) f(d, paths_[i]);
     }
+  }
+
+  bool has_accepted_path(std::uint32_t d) const {
+    for (auto i = dests_[d].paths; i != kNone; i = paths_[i].next)
+      if (paths_[i].accepted != kNone) return true;
+    return false;
   }
 
   std::vector<std::uint32_t> dests_with_best() const {
@@ -1089,6 +1130,7 @@ RibOutput Rib::replace_policy(PolicySet policy, std::vector<RibPeer> peers) {
 std::optional<LocRibEntry> Rib::best(const Ipv4Prefix& prefix) const { return state_->best(prefix); }
 std::size_t Rib::loc_rib_size() const { return state_->loc_rib_size(); }
 void Rib::for_each_best(const LocRibVisitor& visit) const { state_->for_each_best(visit); }
+void Rib::for_each_prefix_paths(const PathsVisitor& visit) const { state_->for_each_prefix_paths(visit); }
 std::optional<RibPeerCounts> Rib::counts(Ipv4Address peer) const { return state_->counts(peer); }
 AttrRef Rib::received(Ipv4Address peer, const Ipv4Prefix& prefix) const { return state_->received(peer, prefix); }
 bool Rib::for_each_received(Ipv4Address peer, const RouteVisitor& visit) const {

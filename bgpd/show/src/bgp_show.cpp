@@ -57,6 +57,28 @@ json attributes_json(const Ipv4Prefix& prefix, const PathAttributes& a) {
   return j;
 }
 
+// One path of `show bgp ipv4 unicast json`. As FRR does, the flags "valid",
+// "bestpath" and "multipath" appear only when true; the best path also says why
+// it won ("bestReason").
+json path_json(const Ipv4Prefix& prefix, const RibPath& p, const LocRibEntry* best) {
+  const json r = attributes_json(prefix, *p.attributes);
+  json path;
+  if (p.valid) path["valid"] = true;
+  if (p.best) path["bestpath"] = true;
+  if (p.multipath) path["multipath"] = true;
+  path["network"] = prefix.to_string();
+  const auto nh = p.local ? Ipv4Address{} : p.attributes->next_hop.value_or(Ipv4Address{});
+  path["nexthops"] = json::array({{{"ip", nh.to_string()}}});
+  path["path"] = r["path"];
+  path["origin"] = r["origin"];
+  for (const char* key : {"metric", "locPrf", "communities", "largeCommunities"})
+    if (r.contains(key)) path[key] = r[key];
+  path["weight"] = p.local ? best->weight : 0;
+  path["peerId"] = p.local ? "(unspec)" : p.from.to_string();
+  if (p.best) path["bestReason"] = to_string(best->decided_by);
+  return path;
+}
+
 std::string line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string line(const char* fmt, ...) {
   char buf[512];
@@ -81,9 +103,11 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
       json p;
       p["remoteAs"] = n.remote_as;
       p["state"] = to_string(n.state);
-      p["pfxRcd"] = n.prefixes_received;
-      p["pfxSnt"] = n.prefixes_sent;
-      p["announcementsSent"] = n.announcements_sent;
+      // Counts come from the RIB itself, the one place that holds the routes.
+      const auto counts = ctx.rib->counts(n.address).value_or(RibPeerCounts{});
+      p["pfxRcd"] = counts.accepted;  // FRR's pfxRcd counts what passed inbound policy
+      p["pfxSnt"] = counts.advertised;
+      p["announcementsSent"] = counts.announcements;
       if (n.last_notification) p["lastNotification"] = *n.last_notification;
       peers[n.address.to_string()] = p;
     }
@@ -92,27 +116,11 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
   }
   if (w.size() == 1 && w[0] == "routes") {
     json routes = json::object();
-    ctx.rib->for_each_best([&](const Ipv4Prefix& prefix, const LocRibEntry& e) {
-      json r = attributes_json(prefix, *e.attributes);
-      json path;
-      path["valid"] = true;
-      path["bestpath"] = true;
-      path["multipath"] = e.next_hops.size() > 1;
-      path["network"] = prefix.to_string();
-      json hops = json::array();
-      if (e.local) hops.push_back({{"ip", "0.0.0.0"}});
-      for (const auto& nh : e.next_hops) hops.push_back({{"ip", nh.to_string()}});
-      path["nexthops"] = hops;
-      path["path"] = r["path"];
-      path["origin"] = r["origin"];
-      if (r.contains("metric")) path["metric"] = r["metric"];
-      if (r.contains("locPrf")) path["locPrf"] = r["locPrf"];
-      path["weight"] = e.weight;
-      path["peerId"] = e.local ? "(unspec)" : e.from.to_string();
-      path["bestReason"] = to_string(e.decided_by);
-      for (const char* key : {"communities", "largeCommunities"})
-        if (r.contains(key)) path[key] = r[key];
-      routes[prefix.to_string()] = json::array({path});
+    ctx.rib->for_each_prefix_paths([&](const Ipv4Prefix& prefix, const std::vector<RibPath>& paths,
+                                       const LocRibEntry* best) {
+      json list = json::array();
+      for (const auto& p : paths) list.push_back(path_json(prefix, p, best));
+      routes[prefix.to_string()] = std::move(list);
     });
     return json{{"routerId", ctx.router_id.to_string()}, {"localAS", ctx.local_as}, {"routes", routes}};
   }
@@ -174,13 +182,20 @@ std::string show_text(const std::string& request, const json& a) {
   };
   if (w.size() == 1 && w[0] == "routes") {
     out += header(a);
+    std::size_t total_paths = 0;
     for (const auto& [prefix, paths] : a["routes"].items()) {
-      const auto& p = paths[0];
-      const auto& hops = p["nexthops"];
-      out += row("*>", prefix, hops[0]["ip"].get<std::string>(), p, p["weight"].get<std::uint32_t>());
-      for (std::size_t i = 1; i < hops.size(); ++i) out += row("*=", "", hops[i]["ip"].get<std::string>(), p, 0);
+      for (std::size_t i = 0; i < paths.size(); ++i) {
+        const auto& p = paths[i];
+        // FRR's status column: '*' valid, '>' best, '=' multipath.
+        std::string status = p.value("valid", false) ? "*" : " ";
+        status += p.value("bestpath", false) ? ">" : p.value("multipath", false) ? "=" : " ";
+        out += row(status.c_str(), i == 0 ? prefix : "", p["nexthops"][0]["ip"].get<std::string>(), p,
+                   p["weight"].get<std::uint32_t>());
+      }
+      total_paths += paths.size();
     }
-    out += "\nDisplayed " + std::to_string(a["routes"].size()) + " routes\n";
+    out += "\nDisplayed " + std::to_string(a["routes"].size()) + " routes and " + std::to_string(total_paths) +
+           " total paths\n";
     return out;
   }
   const char* key = a.contains("advertisedRoutes") ? "advertisedRoutes" : "receivedRoutes";

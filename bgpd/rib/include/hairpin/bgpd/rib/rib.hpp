@@ -99,6 +99,17 @@ struct LocRibEntry {
   std::vector<Ipv4Address> next_hops;  // best first, then multipaths
 };
 
+// One candidate path of a prefix (post-policy), as `bgp show routes` lists it:
+// FRR lists every path and marks the best one, so can the verifier and people.
+struct RibPath {
+  AttrRef attributes;   // after inbound policy (or the `network` route-map)
+  bool local = false;   // a `network` route
+  Ipv4Address from;     // peer, or 0.0.0.0 for local
+  bool valid = false;   // eligible: next hop resolvable (FRR's "valid")
+  bool best = false;    // the Loc-RIB's choice
+  bool multipath = false;  // one of the next hops installed (maximum-paths > 1), best included
+};
+
 struct RibPeerCounts {
   std::size_t received = 0;    // Adj-RIB-In, before policy
   std::size_t accepted = 0;    // after inbound policy (FRR's pfxRcd)
@@ -109,6 +120,9 @@ struct RibPeerCounts {
 using NextHopResolver = std::function<bool(Ipv4Address)>;
 using RouteVisitor = std::function<void(const Ipv4Prefix&, const AttrRef&)>;
 using LocRibVisitor = std::function<void(const Ipv4Prefix&, const LocRibEntry&)>;
+// `best` is null when no path is eligible (every next hop unresolvable).
+using PathsVisitor =
+    std::function<void(const Ipv4Prefix&, const std::vector<RibPath>&, const LocRibEntry* best)>;
 
 class Rib {
  public:
@@ -134,6 +148,9 @@ class Rib {
   std::optional<LocRibEntry> best(const Ipv4Prefix& prefix) const;
   std::size_t loc_rib_size() const;
   void for_each_best(const LocRibVisitor& visit) const;
+  // Every prefix with at least one candidate path, in prefix order: all its
+  // paths, best first, then in arrival order.
+  void for_each_prefix_paths(const PathsVisitor& visit) const;
   // Per peer; nullopt / false / null when `peer` is not configured or has no such route.
   std::optional<RibPeerCounts> counts(Ipv4Address peer) const;
   // Adj-RIB-In, pre-policy, as received (`show bgp neighbors X received-routes`).

@@ -22,9 +22,6 @@ struct NeighborStatus {
   Ipv4Address address;
   std::uint32_t remote_as = 0;
   SessionState state = SessionState::Idle;
-  std::uint64_t prefixes_received = 0;  // accepted by inbound policy (FRR pfxRcd)
-  std::uint64_t prefixes_sent = 0;      // Adj-RIB-Out now
-  std::uint64_t announcements_sent = 0; // cumulative this session (ARS counts these)
   std::optional<std::string> last_notification;
 };
 
