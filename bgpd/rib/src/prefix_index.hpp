@@ -5,8 +5,8 @@
 // Each entry is one 64-bit word: the prefix (32-bit address, 6-bit length) above
 // a 26-bit id. Entries sit in open-addressed tables with linear probing, so a
 // lookup reads one cache line, not a control array and then a slot array as a
-// general-purpose hash set does (measured here: 100 ns against 150 ns per new
-// prefix at 1M). There are 256 tables, picked by hash: each grows on its own and
+// general-purpose hash map does (tests/perf/bgp/prefix_index_bench compares the
+// two; figures in docs/bgpd.md). There are 256 tables, picked by hash: each grows on its own and
 // is small enough to rehash inside the CPU cache. Removal shifts the following
 // entries back (no tombstones), so lookups never slow down with churn.
 
