@@ -61,7 +61,7 @@ void decode_arp(Bytes b, DecodedPacket& p) {
   }
   p.kind = PacketKind::Arp;
   p.arp_sender_mac = mac_at(b, 8);
-  p.arp_sender_ip = Ipv4{be32(b, 14)};
+  p.arp_sender_ip = Ipv4Address{be32(b, 14)};
 }
 
 void decode_ipv4(Bytes b, DecodedPacket& p) {
@@ -77,8 +77,8 @@ void decode_ipv4(Bytes b, DecodedPacket& p) {
   p.fragment = (be16(b, 6) & 0x1fffu) != 0;  // RFC 791: only offset 0 has the transport header
   p.ttl = b[8];
   p.protocol = b[9];
-  p.src = Ipv4{be32(b, 12)};
-  p.dst = Ipv4{be32(b, 16)};
+  p.src = Ipv4Address{be32(b, 12)};
+  p.dst = Ipv4Address{be32(b, 16)};
   p.snaplen_cut = b.size() < total;
   const Bytes l4 = b.subspan(ihl, std::min(b.size(), total) - ihl);  // drops Ethernet padding
   if (p.fragment) return;

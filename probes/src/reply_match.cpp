@@ -24,7 +24,7 @@ std::uint32_t be32(Bytes b, std::size_t at) {
 struct Ipv4View {
   std::uint8_t tos = 0, ttl = 0, protocol = 0;
   std::uint16_t id = 0;
-  Ipv4 src, dst;
+  Ipv4Address src, dst;
   Bytes payload;
 };
 
@@ -55,8 +55,8 @@ std::variant<Ipv4View, Reject> parse_ipv4(Bytes b, bool quoted) {
   v.id = be16(b, 4);
   v.ttl = b[8];
   v.protocol = b[9];
-  v.src = Ipv4{be32(b, 12)};
-  v.dst = Ipv4{be32(b, 16)};
+  v.src = Ipv4Address{be32(b, 12)};
+  v.dst = Ipv4Address{be32(b, 16)};
   v.payload = b.subspan(ihl, end - ihl);
   return v;
 }

@@ -43,7 +43,7 @@ struct Match {
   ReplyKind kind = ReplyKind::TimeExceeded;
   std::uint16_t probe_index = 0;
   std::uint16_t flow = 0;
-  Ipv4 responder;                  // outer IPv4 source
+  Ipv4Address responder;                  // outer IPv4 source
   std::uint8_t reply_ttl = 0;      // outer TTL as received
   std::uint8_t icmp_type = 0;      // ICMP only
   std::uint8_t icmp_code = 0;      // ICMP only
