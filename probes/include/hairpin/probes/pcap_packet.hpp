@@ -20,7 +20,7 @@
 
 namespace hairpin::probes {
 
-using Mac = std::array<std::uint8_t, 6>;
+using Mac = hairpin::MacAddress;
 std::string to_string(const Mac& mac);
 std::optional<Mac> parse_mac(const std::string& text);
 

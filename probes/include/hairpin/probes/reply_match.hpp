@@ -80,8 +80,9 @@ struct SentProbe {
 std::variant<SentProbe, Reject> classify_sent(std::span<const std::uint8_t> ip, const RunIdentity& run);
 std::optional<SentProbe> match_sent(std::span<const std::uint8_t> ip, const RunIdentity& run);
 
-// The IPv4 packet inside a captured frame of pcap link type `dlt` (EN10MB with or
-// without one 802.1Q tag, LINUX_SLL, LINUX_SLL2, RAW, IPV4); nothing for other
+// The IPv4 packet inside a captured frame of pcap link type `dlt` (EN10MB with any
+// 802.1Q/802.1ad tags up to kMaxVlanTags, LINUX_SLL, LINUX_SLL2, RAW, IPV4), as
+// common's decode_link walks it for the offline analysis too; nothing for other
 // link types or non-IPv4 frames.
 std::optional<std::span<const std::uint8_t>> network_layer(int dlt, std::span<const std::uint8_t> frame);
 
