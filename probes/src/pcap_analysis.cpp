@@ -9,13 +9,12 @@
 #include <sstream>
 #include <tuple>
 
+#include "hairpin/common/packet_decode.hpp"
 #include "hairpin/probes/trace_format.hpp"
 
 namespace hairpin::probes {
 
 namespace {
-
-constexpr std::uint8_t kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 enum class Way { Ingress, Egress, Other, Unknown };
 
