@@ -73,7 +73,7 @@ std::variant<LinkLayer, DecodeError> decode_link(std::uint32_t link_type, ByteVi
       return walk_ethertypes(b, 12, link);
     case kLinkLinuxSll:  // 16 bytes: pkttype, arphrd, addr len, addr[8], protocol
       if (b.size() < 16) return DecodeError::Truncated;
-      link.cooked_type = static_cast<std::uint8_t>(std::min<std::uint16_t>(load_be16(b, 0), 0xff));
+      link.cooked_type = load_be16(b, 0);
       if (load_be16(b, 2) == 1 && load_be16(b, 4) == 6) link.src_mac = mac_at(b, 6);
       // libpcap puts a VLAN tag it took from the kernel's metadata back at the
       // protocol field, as in Ethernet.

@@ -33,7 +33,7 @@ struct LinkRow {
   std::uint32_t link_type;
   Bytes frame;
   int vlan_tags;
-  std::optional<std::uint8_t> cooked_type;
+  std::optional<std::uint16_t> cooked_type;
   bool has_dst_mac;
 };
 

@@ -59,7 +59,7 @@ using MacAddress = std::array<std::uint8_t, 6>;
 struct LinkLayer {
   std::optional<MacAddress> src_mac, dst_mac;  // dst absent in cooked captures
   int vlan_tags = 0;                           // 802.1Q/802.1ad tags crossed
-  std::optional<std::uint8_t> cooked_type;     // SLL/SLL2 packet type (0 host .. 4 outgoing)
+  std::optional<std::uint16_t> cooked_type;    // SLL/SLL2 packet type (0 host .. 4 outgoing)
   std::uint16_t ethertype = 0;                 // the network protocol that follows
   ByteView payload;                            // the network-layer bytes
 };
