@@ -124,7 +124,7 @@ struct AnalyzeArgs {
 int run_analyze_command(const AnalyzeArgs& a) {
   probes::AnalysisOptions o;
   if (!a.nva_ip.empty()) {
-    o.nva_ip = probes::parse_ipv4(a.nva_ip);
+    o.nva_ip = Ipv4Address::parse(a.nva_ip);
     if (!o.nva_ip) throw UserError{"analyze: --nva-ip '" + a.nva_ip + "' is not an IPv4 address", kExitUsage};
   }
   if (!a.nva_mac.empty()) {
@@ -148,7 +148,7 @@ int run_analyze_command(const AnalyzeArgs& a) {
   for (const auto& t : result->traces) {
     if (t.reached_proven < t.reached) {
       std::cerr << "hairpin: analyze: " << (t.reached - t.reached_proven) << " of " << t.reached
-                << " probes that reached " << probes::to_string(t.target)
+                << " probes that reached " << t.target.to_string()
                 << " were not seen entering and leaving the NVA; was the capture on the NVA's NIC, running during "
                    "the trace?\n";
       return kExitFail;

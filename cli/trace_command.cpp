@@ -63,9 +63,9 @@ int run(const TraceArgs& a) {
     if (parts.size() > 1) wait.here = parts[1];
     if (parts.size() > 2) wait.near = parts[2];
   }
-  std::optional<probes::Ipv4> via;
+  std::optional<Ipv4Address> via;
   if (!a.expect_via.empty()) {
-    via = probes::parse_ipv4(a.expect_via);
+    via = Ipv4Address::parse(a.expect_via);
     if (!via) throw UserError{"--expect-via '" + a.expect_via + "' is not an IPv4 address", kExitUsage};
   }
 
@@ -92,7 +92,7 @@ int run(const TraceArgs& a) {
   if (a.json) {
     auto doc = probes::format_json(*result);
     if (via) {
-      doc["expect_via"] = {{"ip", probes::to_string(*via)},
+      doc["expect_via"] = {{"ip", via->to_string()},
                            {"ttl", via_at ? nlohmann::json(*via_at) : nlohmann::json(nullptr)},
                            {"ok", via_at.has_value()}};
     }
@@ -104,8 +104,8 @@ int run(const TraceArgs& a) {
 
   if (via) {
     if (!via_at) {
-      std::cerr << "hairpin: trace: " << probes::to_string(*via) << " did not answer at a hop before "
-                << probes::to_string(result->run.target)
+      std::cerr << "hairpin: trace: " << via->to_string() << " did not answer at a hop before "
+                << result->run.target.to_string()
                 << (reached ? "" : " (the target did not answer)") << "; check the path with --json\n";
       return kExitFail;
     }

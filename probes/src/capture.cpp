@@ -1,6 +1,6 @@
 // Live capture (see capture.hpp): libpcap in, pcap files out. The only part of the
 // NVA analysis that needs root. Files go through pcap_file's writer functions and
-// plain write(2), so every byte written is checked (libpcap's pcap_dump is not).
+// common's AtomicFile, so every byte written is checked (libpcap's pcap_dump is not).
 
 #include "hairpin/probes/capture.hpp"
 
@@ -14,7 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
+#include "hairpin/common/file_io.hpp"
 #include "hairpin/probes/pcap_file.hpp"
 
 namespace hairpin::probes {
@@ -54,27 +56,20 @@ std::string dir_of(const std::string& path) {
   return p.has_parent_path() ? p.parent_path().string() : std::string(".");
 }
 
-std::string tmp_name(const std::string& path) {
-  const fs::path p(path);
-  return (fs::path(dir_of(path)) / ("." + p.filename().string() + ".hairpin-tmp." + std::to_string(::getpid()))).string();
-}
-
 Error write_error(const std::string& path, int err) {
   std::string fix = err == ENOSPC || err == EDQUOT ? "free space on that file system or write elsewhere with -w"
                                                    : "choose a writable path with -w";
   return Error{std::string("cannot write capture file: ") + std::strerror(err) + "; no file written", path, fix};
 }
 
-// One output file: written under a temporary name, renamed to `final` once closed.
+// One output file: common's AtomicFile (own temp name, fsync, rename on close) with
+// a write buffer in front.
 class OutFile {
  public:
-  ~OutFile() { discard(); }
-
   Status open(const std::string& final, std::uint32_t link, std::uint32_t snaplen, bool nano) {
-    final_ = final;
-    tmp_ = tmp_name(final);
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) return write_error(final_, errno);
+    auto f = AtomicFile::create(final, "capture file");
+    if (!f) return f.error();
+    file_.emplace(std::move(f).value());
     bytes_ = 0;
     records_ = 0;
     return write(pcap_file_header(link, snaplen, nano));
@@ -91,64 +86,36 @@ class OutFile {
   }
 
   Status flush() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int err = n < 0 ? errno : ENOSPC;
-        discard();
-        return write_error(final_, err);
-      }
-      done += static_cast<std::size_t>(n);
-    }
+    if (!file_) return Error{"cannot write capture file: it is not open", "capture", "this is a bug in hairpin"};
+    auto s = file_->write(buffer_);
     buffer_.clear();
-    return Ok{};
+    if (!s) file_.reset();  // AtomicFile already removed its temp file
+    return s;
   }
 
   // Flush to disk, close, rename: only now does the final name exist.
   Status close() {
-    if (fd_ < 0) return Ok{};
+    if (!is_open()) return Ok{};
     if (auto s = flush(); !s) return s;
-    if (::fsync(fd_) != 0 && errno != EINVAL) {
-      const int err = errno;
-      discard();
-      return write_error(final_, err);
-    }
-    if (::close(fd_) != 0) {
-      const int err = errno;
-      fd_ = -1;
-      discard();
-      return write_error(final_, err);
-    }
-    fd_ = -1;
-    if (::rename(tmp_.c_str(), final_.c_str()) != 0) {
-      const int err = errno;
-      discard();
-      return write_error(final_, err);
-    }
-    tmp_.clear();
-    return Ok{};
+    auto s = file_->commit();
+    file_.reset();
+    return s;
   }
 
   void discard() {
     buffer_.clear();
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    if (!tmp_.empty()) ::unlink(tmp_.c_str());
-    tmp_.clear();
+    file_.reset();
   }
 
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return file_ && file_->is_open(); }
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t records() const { return records_; }
   void count_record() { ++records_; }
 
  private:
   static constexpr std::size_t kKeep = 1 << 20;
-  int fd_ = -1;
+  std::optional<AtomicFile> file_;
   std::vector<std::uint8_t> buffer_;
-  std::string final_, tmp_;
   std::uint64_t bytes_ = 0, records_ = 0;
 };
 

@@ -9,13 +9,12 @@
 #include <sstream>
 #include <tuple>
 
+#include "hairpin/common/packet_decode.hpp"
 #include "hairpin/probes/trace_format.hpp"
 
 namespace hairpin::probes {
 
 namespace {
-
-constexpr std::uint8_t kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 enum class Way { Ingress, Egress, Other, Unknown };
 
@@ -79,7 +78,7 @@ std::map<Mac, std::uint64_t> forwarding_macs(const std::vector<DecodedPacket>& p
   return seen;
 }
 
-std::string ip_or(const std::optional<Ipv4>& ip) { return ip ? to_string(*ip) : std::string("unknown"); }
+std::string ip_or(const std::optional<Ipv4Address>& ip) { return ip ? ip->to_string() : std::string("unknown"); }
 
 double median_of(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -102,8 +101,8 @@ Result<TraceRunRef> parse_trace_json(const nlohmann::json& doc, const std::strin
   try {
     if (!doc.is_object() || doc.value("schema", "") != "hairpin.trace/1") return bad;
     TraceRunRef t;
-    const auto src = parse_ipv4(doc.at("source_ip").get<std::string>());
-    const auto dst = parse_ipv4(doc.at("target_ip").get<std::string>());
+    const auto src = Ipv4Address::parse(doc.at("source_ip").get<std::string>());
+    const auto dst = Ipv4Address::parse(doc.at("target_ip").get<std::string>());
     if (!src || !dst) return bad;
     t.run.source = *src;
     t.run.target = *dst;
@@ -186,7 +185,7 @@ Result<Analysis> analyze_capture(const PcapFile& file, const AnalysisOptions& op
     }
     if (from_arp) {
       a.nva_mac = from_arp;
-      a.nva_mac_source = "learned from ARP for " + to_string(*options.nva_ip);
+      a.nva_mac_source = "learned from ARP for " + options.nva_ip->to_string();
     } else {
       const auto fwd = forwarding_macs(pkts);
       if (fwd.size() == 1) {
@@ -201,7 +200,7 @@ Result<Analysis> analyze_capture(const PcapFile& file, const AnalysisOptions& op
         for (const auto& p : pkts) {
           if (p.kind == PacketKind::Ipv4 && p.src == *options.nva_ip && p.src_mac) {
             a.nva_mac = p.src_mac;
-            a.nva_mac_source = "learned from packets sent by " + to_string(*options.nva_ip);
+            a.nva_mac_source = "learned from packets sent by " + options.nva_ip->to_string();
             break;
           }
         }
@@ -289,7 +288,7 @@ Result<Analysis> analyze_capture(const PcapFile& file, const AnalysisOptions& op
       }
     }
     if (sources.size() == 1) {
-      a.nva_ip = Ipv4{*sources.begin()};
+      a.nva_ip = Ipv4Address{*sources.begin()};
       a.nva_ip_source = "learned from the ICMP errors it sent";
     }
   }
@@ -332,8 +331,8 @@ Result<Analysis> analyze_capture(const PcapFile& file, const AnalysisOptions& op
       auto rw = [&](const char* field, const std::string& from, const std::string& to) {
         if (from != to) ++d.rewrites[{field, from, to}];
       };
-      rw("src", to_string(p.src), to_string(out.src));
-      rw("dst", to_string(p.dst), to_string(out.dst));
+      rw("src", p.src.to_string(), out.src.to_string());
+      rw("dst", p.dst.to_string(), out.dst.to_string());
       if (p.has_ports && out.has_ports) {
         rw("sport", std::to_string(p.sport), std::to_string(out.sport));
         rw("dport", std::to_string(p.dport), std::to_string(out.dport));
@@ -468,7 +467,7 @@ std::string format_analysis_text(const Analysis& a) {
   }
   if (a.directions.empty()) o << "no packet entered the NVA\n";
   for (const auto& d : a.directions) {
-    o << "\n" << to_string(d.src) << " -> " << to_string(d.dst) << ":\n";
+    o << "\n" << d.src.to_string() << " -> " << d.dst.to_string() << ":\n";
     o << "  flows in " << d.flows_in << ", out " << d.flows_out << "\n";
     o << "  packets in " << d.packets_in << ", out " << d.packets_out << ", unmatched " << d.unmatched
       << ", ttl expired " << d.ttl_expired;
@@ -484,7 +483,7 @@ std::string format_analysis_text(const Analysis& a) {
     for (const auto& r : d.rewrites) o << "  rewrite " << r.field << " " << r.from << " -> " << r.to << " (" << r.packets << " packets)\n";
   }
   for (const auto& t : a.traces) {
-    o << "\ntrace " << to_string(t.source) << " -> " << to_string(t.target) << ":" << t.port << " (nonce " << t.nonce
+    o << "\ntrace " << t.source.to_string() << " -> " << t.target.to_string() << ":" << t.port << " (nonce " << t.nonce
       << "): " << t.probes.size() << " probes, " << t.reached << " reached the target, " << t.reached_proven
       << " of them seen entering and leaving the NVA\n";
     for (const auto& p : t.probes) {
@@ -514,7 +513,7 @@ nlohmann::json format_analysis_json(const Analysis& a) {
   doc["link_types"] = lt;
   doc["nva"] = {{"mac", a.nva_mac ? json(to_string(*a.nva_mac)) : json(nullptr)},
                 {"mac_source", a.nva_mac_source},
-                {"ip", a.nva_ip ? json(to_string(*a.nva_ip)) : json(nullptr)},
+                {"ip", a.nva_ip ? json(a.nva_ip->to_string()) : json(nullptr)},
                 {"ip_source", a.nva_ip_source}};
   const auto& f = a.frames;
   doc["frames"] = {{"total", f.total},         {"ipv4", f.ipv4},       {"ipv6", f.ipv6},
@@ -530,8 +529,8 @@ nlohmann::json format_analysis_json(const Analysis& a) {
   json dirs = json::array();
   for (const auto& d : a.directions) {
     json j;
-    j["src"] = to_string(d.src);
-    j["dst"] = to_string(d.dst);
+    j["src"] = d.src.to_string();
+    j["dst"] = d.dst.to_string();
     j["flows_in"] = d.flows_in;
     j["flows_out"] = d.flows_out;
     j["packets_in"] = d.packets_in;
@@ -576,8 +575,8 @@ nlohmann::json format_analysis_json(const Analysis& a) {
                         {"reply_entered", p.reply_entered},
                         {"reply_left", p.reply_left}});
     }
-    traces.push_back({{"source", to_string(t.source)},
-                      {"target", to_string(t.target)},
+    traces.push_back({{"source", t.source.to_string()},
+                      {"target", t.target.to_string()},
                       {"port", t.port},
                       {"nonce", t.nonce},
                       {"reached", t.reached},

@@ -1,29 +1,15 @@
-// Frame decoding for the NVA analysis (see pcap_packet.hpp). Every read is bounds-
-// checked against the captured bytes; a field past the capture is simply absent.
+// Frame decoding for the NVA analysis (see pcap_packet.hpp): common's packet
+// decoder walks the headers (the same walk the live trace matcher uses); this file
+// only maps its values onto the analysis' DecodedPacket and decodes ARP.
 
 #include "hairpin/probes/pcap_packet.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace hairpin::probes {
 
 namespace {
-
-using Bytes = std::span<const std::uint8_t>;
-
-constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherIpv6 = 0x86dd;
-constexpr std::uint16_t kEtherVlan = 0x8100, kEtherQinQ = 0x88a8;
-constexpr std::uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17;
-
-std::uint16_t be16(Bytes b, std::size_t at) { return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]); }
-std::uint32_t be32(Bytes b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) | b[at + 3];
-}
-Mac mac_at(Bytes b, std::size_t at) {
-  Mac m{};
-  for (std::size_t i = 0; i < 6; ++i) m[i] = b[at + i];
-  return m;
-}
 
 CookedDirection cooked_direction(unsigned pkttype) {
   switch (pkttype) {
@@ -36,80 +22,63 @@ CookedDirection cooked_direction(unsigned pkttype) {
   }
 }
 
-// TCP options (RFC 9293 3.1): the MSS option (kind 2, length 4), if captured.
-std::optional<std::uint16_t> tcp_mss(Bytes options) {
-  std::size_t at = 0;
-  while (at < options.size()) {
-    const std::uint8_t kind = options[at];
-    if (kind == 0) break;         // end of option list
-    if (kind == 1) { ++at; continue; }  // no-operation
-    if (at + 1 >= options.size()) break;
-    const std::uint8_t len = options[at + 1];
-    if (len < 2 || at + len > options.size()) break;
-    if (kind == 2 && len == 4) return be16(options, at + 2);
-    at += len;
+PacketKind kind_of(DecodeError e) {
+  switch (e) {
+    case DecodeError::Truncated: return PacketKind::Truncated;
+    case DecodeError::Malformed: return PacketKind::Malformed;
+    case DecodeError::UnknownLink: return PacketKind::UnknownLink;
   }
-  return std::nullopt;
+  return PacketKind::Malformed;
 }
 
-void decode_arp(Bytes b, DecodedPacket& p) {
+void decode_arp(ByteView b, DecodedPacket& p) {
   // RFC 826 for Ethernet/IPv4: htype 1, ptype 0x0800, hlen 6, plen 4.
   if (b.size() < 28) { p.kind = PacketKind::Truncated; return; }
-  if (be16(b, 0) != 1 || be16(b, 2) != kEtherIpv4 || b[4] != 6 || b[5] != 4) {
+  if (load_be16(b, 0) != 1 || load_be16(b, 2) != kEtherTypeIpv4 || b[4] != 6 || b[5] != 4) {
     p.kind = PacketKind::OtherNetwork;
     return;
   }
   p.kind = PacketKind::Arp;
-  p.arp_sender_mac = mac_at(b, 8);
-  p.arp_sender_ip = Ipv4{be32(b, 14)};
+  std::copy_n(b.begin() + 8, 6, p.arp_sender_mac.begin());
+  p.arp_sender_ip = Ipv4Address{load_be32(b, 14)};
 }
 
-void decode_ipv4(Bytes b, DecodedPacket& p) {
-  if (b.size() < 20) { p.kind = PacketKind::Truncated; return; }
-  if ((b[0] >> 4) != 4) { p.kind = (b[0] >> 4) == 6 ? PacketKind::Ipv6 : PacketKind::Malformed; return; }
-  const std::size_t ihl = std::size_t{b[0] & 0x0fu} * 4;
-  const std::size_t total = be16(b, 2);
-  if (ihl < 20 || total < ihl) { p.kind = PacketKind::Malformed; return; }
-  if (b.size() < ihl) { p.kind = PacketKind::Truncated; return; }
+void decode_ipv4_packet(ByteView b, DecodedPacket& p) {
+  const auto ip_or = decode_ipv4(b);
+  if (const auto* e = std::get_if<DecodeError>(&ip_or)) {
+    // Version 6 behind an IPv4 link type (LINKTYPE_IPV4 carrying IPv6) is still IPv6.
+    p.kind = *e == DecodeError::Malformed && (b[0] >> 4) == 6 ? PacketKind::Ipv6 : kind_of(*e);
+    return;
+  }
+  const Ipv4Header& ip = std::get<Ipv4Header>(ip_or);
   p.kind = PacketKind::Ipv4;
-  p.tos = b[1];
-  p.ip_id = be16(b, 4);
-  p.fragment = (be16(b, 6) & 0x1fffu) != 0;  // RFC 791: only offset 0 has the transport header
-  p.ttl = b[8];
-  p.protocol = b[9];
-  p.src = Ipv4{be32(b, 12)};
-  p.dst = Ipv4{be32(b, 16)};
-  p.snaplen_cut = b.size() < total;
-  const Bytes l4 = b.subspan(ihl, std::min(b.size(), total) - ihl);  // drops Ethernet padding
-  if (p.fragment) return;
-  if ((p.protocol == kProtoTcp || p.protocol == kProtoUdp) && l4.size() >= 4) {
+  p.tos = ip.tos;
+  p.ip_id = ip.id;
+  p.fragment = !ip.has_transport();
+  p.ttl = ip.ttl;
+  p.protocol = ip.protocol;
+  p.src = ip.src;
+  p.dst = ip.dst;
+  p.snaplen_cut = ip.cut_short;
+  const Transport t = decode_transport(ip);
+  if (t.ports) {
     p.has_ports = true;
-    p.sport = be16(l4, 0);
-    p.dport = be16(l4, 2);
+    p.sport = t.ports->src;
+    p.dport = t.ports->dst;
   }
-  if (p.protocol == kProtoTcp && l4.size() >= 14) {
+  if (t.tcp && t.tcp->has_flags()) {
     p.has_tcp = true;
-    p.seq = be32(l4, 4);
-    p.ack = be32(l4, 8);
-    p.tcp_flags = l4[13];
-    const std::size_t doff = static_cast<std::size_t>(l4[12] >> 4) * 4;
-    if (doff > 20 && l4.size() > 20) p.mss = tcp_mss(l4.subspan(20, std::min(doff, l4.size()) - 20));
+    p.seq = t.tcp->seq;
+    p.ack = t.tcp->ack;
+    p.tcp_flags = t.tcp->flags;
+    p.mss = t.tcp->mss;
   }
-  if (p.protocol == kProtoIcmp && l4.size() >= 8) {
+  if (t.icmp) {
     p.has_icmp = true;
-    p.icmp_type = l4[0];
-    p.icmp_code = l4[1];
-    p.icmp_id = be16(l4, 4);
-    p.icmp_seq = be16(l4, 6);
-  }
-}
-
-void decode_network(std::uint16_t ethertype, Bytes b, DecodedPacket& p) {
-  switch (ethertype) {
-    case kEtherIpv4: decode_ipv4(b, p); return;
-    case kEtherIpv6: p.kind = PacketKind::Ipv6; return;
-    case kEtherArp: decode_arp(b, p); return;
-    default: p.kind = PacketKind::OtherNetwork; return;
+    p.icmp_type = t.icmp->type;
+    p.icmp_code = t.icmp->code;
+    p.icmp_id = t.icmp->id;
+    p.icmp_seq = t.icmp->seq;
   }
 }
 
@@ -149,45 +118,23 @@ std::string_view to_string(PacketKind kind) {
 DecodedPacket decode_frame(const PcapFrame& frame) {
   DecodedPacket p;
   p.ts_ns = frame.ts_ns;
-  const Bytes b(frame.bytes);
-  switch (frame.link_type) {
-    case kLinkEthernet: {
-      if (b.size() < 14) { p.kind = PacketKind::Truncated; return p; }
-      p.dst_mac = mac_at(b, 0);
-      p.src_mac = mac_at(b, 6);
-      std::size_t at = 12;
-      std::uint16_t type = be16(b, at);
-      while (type == kEtherVlan || type == kEtherQinQ) {  // IEEE 802.1Q / 802.1ad, any depth
-        if (b.size() < at + 6) { p.kind = PacketKind::Truncated; return p; }
-        ++p.vlan_tags;
-        at += 4;
-        type = be16(b, at);
-      }
-      decode_network(type, b.subspan(at + 2), p);
-      return p;
-    }
-    case kLinkLinuxSll: {  // 16 bytes: pkttype, arphrd, addr len, addr[8], protocol
-      if (b.size() < 16) { p.kind = PacketKind::Truncated; return p; }
-      p.cooked = cooked_direction(be16(b, 0));
-      if (be16(b, 2) == 1 && be16(b, 4) == 6) p.src_mac = mac_at(b, 6);
-      decode_network(be16(b, 14), b.subspan(16), p);
-      return p;
-    }
-    case kLinkLinuxSll2: {  // 20 bytes: protocol, reserved, ifindex, arphrd, pkttype, addr len, addr[8]
-      if (b.size() < 20) { p.kind = PacketKind::Truncated; return p; }
-      p.cooked = cooked_direction(b[10]);
-      if (be16(b, 8) == 1 && b[11] == 6) p.src_mac = mac_at(b, 12);
-      decode_network(be16(b, 0), b.subspan(20), p);
-      return p;
-    }
-    case kLinkRaw:
-    case kLinkIpv4:
-      decode_ipv4(b, p);
-      return p;
-    default:
-      p.kind = PacketKind::UnknownLink;
-      return p;
+  const auto link_or = decode_link(frame.link_type, ByteView(frame.bytes));
+  if (const auto* e = std::get_if<DecodeError>(&link_or)) {
+    p.kind = kind_of(*e);
+    return p;
   }
+  const LinkLayer& link = std::get<LinkLayer>(link_or);
+  p.src_mac = link.src_mac;
+  p.dst_mac = link.dst_mac;
+  p.vlan_tags = link.vlan_tags;
+  if (link.cooked_type) p.cooked = cooked_direction(*link.cooked_type);
+  switch (link.ethertype) {
+    case kEtherTypeIpv4: decode_ipv4_packet(link.payload, p); break;
+    case kEtherTypeIpv6: p.kind = PacketKind::Ipv6; break;
+    case kEtherTypeArp: decode_arp(link.payload, p); break;
+    default: p.kind = PacketKind::OtherNetwork; break;
+  }
+  return p;
 }
 
 }  // namespace hairpin::probes

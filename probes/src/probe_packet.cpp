@@ -9,7 +9,7 @@
 namespace hairpin::probes {
 
 namespace {
-Tins::IPv4Address to_tins(Ipv4 a) {
+Tins::IPv4Address to_tins(Ipv4Address a) {
   // libtins stores addresses in network order; build from the dotted quad.
   return Tins::IPv4Address(std::to_string(a.value >> 24) + "." + std::to_string((a.value >> 16) & 0xff) +
                            "." + std::to_string((a.value >> 8) & 0xff) + "." + std::to_string(a.value & 0xff));

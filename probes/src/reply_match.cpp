@@ -1,79 +1,41 @@
-// Reply matching over raw bytes (see reply_match.hpp). Every read is bounds-checked
-// against what was captured; nothing here trusts a length field it has not checked.
+// Reply matching over raw bytes (see reply_match.hpp). The header walk is common's
+// packet decoder, the one the offline pcap analysis uses too; this file holds only
+// the rules that make a packet a reply to one of our probes.
 
 #include "hairpin/probes/reply_match.hpp"
+
+#include "hairpin/common/packet_decode.hpp"
 
 namespace hairpin::probes {
 
 namespace {
 
-constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kProtoTcp = 6;
-constexpr std::uint8_t kIcmpDestUnreachable = 3;
-constexpr std::uint8_t kIcmpTimeExceeded = 11;
-constexpr std::uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
-
-using Bytes = std::span<const std::uint8_t>;
-
-std::uint16_t be16(Bytes b, std::size_t at) { return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]); }
-std::uint32_t be32(Bytes b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) | b[at + 3];
+Reject reject_of(DecodeError e) {
+  return e == DecodeError::Truncated ? Reject::Truncated : Reject::Malformed;
 }
 
-// An IPv4 header and the payload it carries, cut to what was both sent and captured.
-struct Ipv4View {
-  std::uint8_t tos = 0, ttl = 0, protocol = 0;
-  std::uint16_t id = 0;
-  Ipv4 src, dst;
-  Bytes payload;
-};
-
-// `quoted` relaxes the total-length check: a quote is cut short by design (RFC 792:
-// header + 8 bytes), so its total length describes the original, not the quote.
-std::variant<Ipv4View, Reject> parse_ipv4(Bytes b, bool quoted) {
-  if (b.size() < 20) return Reject::Truncated;
-  if ((b[0] >> 4) != 4) return Reject::Malformed;
-  const std::size_t ihl = std::size_t{b[0] & 0x0fu} * 4;
-  if (ihl < 20) return Reject::Malformed;
-  if (b.size() < ihl) return Reject::Truncated;
-  const std::size_t total = be16(b, 2);
-  if (total < ihl) return Reject::Malformed;
-  // RFC 791: only the first fragment carries the transport header we match on.
-  if ((be16(b, 6) & 0x1fffu) != 0) return Reject::Malformed;
-  std::size_t end = b.size();
-  if (!quoted) {
-    if (total > b.size()) {
-      // Captured short (snaplen): keep what we have; fields past it are checked below.
-    } else {
-      end = total;  // drop link-layer padding (Ethernet pads short frames)
-    }
-  } else if (total < end) {
-    end = total;
-  }
-  Ipv4View v;
-  v.tos = b[1];
-  v.id = be16(b, 4);
-  v.ttl = b[8];
-  v.protocol = b[9];
-  v.src = Ipv4{be32(b, 12)};
-  v.dst = Ipv4{be32(b, 16)};
-  v.payload = b.subspan(ihl, end - ihl);
-  return v;
+// The IPv4 header we match on: RFC 791, only the first fragment carries the
+// transport header, so a later fragment cannot be matched.
+std::variant<Ipv4Header, Reject> first_fragment(ByteView b) {
+  auto ip = decode_ipv4(b);
+  if (auto* e = std::get_if<DecodeError>(&ip)) return reject_of(*e);
+  if (!std::get<Ipv4Header>(ip).has_transport()) return Reject::Malformed;
+  return std::get<Ipv4Header>(ip);
 }
 
 // RFC 4884 7 / RFC 4950: read MPLS label stack objects from an extension structure.
-void parse_extensions(Bytes ext, Match& m) {
+void parse_extensions(ByteView ext, Match& m) {
   // RFC 4884 7: 4-byte header, version 2 in the top nibble.
   if (ext.size() < 4 || (ext[0] >> 4) != 2) return;
   m.has_extensions = true;
   std::size_t at = 4;
   while (at + 4 <= ext.size()) {
-    const std::size_t len = be16(ext, at);
+    const std::size_t len = load_be16(ext, at);
     const std::uint8_t class_num = ext[at + 2], c_type = ext[at + 3];
     if (len < 4 || at + len > ext.size()) return;  // RFC 4884 7: malformed object ends parsing
     if (class_num == 1 && c_type == 1) {            // RFC 4950 7: MPLS Label Stack, incoming
       for (std::size_t e = at + 4; e + 4 <= at + len; e += 4) {
-        const std::uint32_t w = be32(ext, e);
+        const std::uint32_t w = load_be32(ext, e);
         m.mpls.push_back(MplsEntry{w >> 12, static_cast<std::uint8_t>((w >> 9) & 0x7u),
                                    ((w >> 8) & 0x1u) != 0, static_cast<std::uint8_t>(w & 0xffu)});
       }
@@ -82,47 +44,39 @@ void parse_extensions(Bytes ext, Match& m) {
   }
 }
 
-std::variant<Match, Reject> classify_icmp(const Ipv4View& outer, const RunIdentity& run) {
-  const Bytes icmp = outer.payload;
-  if (icmp.size() < 8) return Reject::Truncated;
-  const std::uint8_t type = icmp[0], code = icmp[1];
+std::variant<Match, Reject> classify_icmp(const Ipv4Header& outer, const RunIdentity& run) {
+  const auto icmp_or = decode_icmp(outer.payload);
+  if (std::holds_alternative<DecodeError>(icmp_or)) return Reject::Truncated;
+  const IcmpMessage& icmp = std::get<IcmpMessage>(icmp_or);
   Match m;
-  if (type == kIcmpTimeExceeded && code == 0) {  // RFC 792: code 0 = TTL exceeded in transit
+  if (icmp.type == kIcmpTimeExceeded && icmp.code == 0) {  // RFC 792: code 0 = TTL exceeded in transit
     m.kind = ReplyKind::TimeExceeded;
-  } else if (type == kIcmpDestUnreachable) {
+  } else if (icmp.type == kIcmpDestUnreachable) {
     m.kind = ReplyKind::DestUnreachable;
   } else {
     return Reject::NotAReply;
   }
-  m.icmp_type = type;
-  m.icmp_code = code;
+  m.icmp_type = icmp.type;
+  m.icmp_code = icmp.code;
   m.responder = outer.src;
   m.reply_ttl = outer.ttl;
 
-  Bytes quote = icmp.subspan(8);
-  // RFC 4884 4/5.1: byte 5 of a type 3/11 message is the length of the original
-  // datagram in 32-bit words; non-zero means an extension structure may follow it.
-  const std::size_t words = icmp[5];
-  if (words != 0) {
-    const std::size_t orig_len = words * 4;
-    if (orig_len <= quote.size()) {
-      parse_extensions(quote.subspan(orig_len), m);
-      quote = quote.first(orig_len);
-    }
-  }
+  // RFC 4884 4/5.1: the original datagram, then any extension structure.
+  const IcmpQuote quote = split_icmp_quote(icmp);
+  if (icmp.original_words != 0) parse_extensions(quote.extensions, m);
 
-  auto inner_or = parse_ipv4(quote, /*quoted=*/true);
+  auto inner_or = first_fragment(quote.datagram);
   if (auto* r = std::get_if<Reject>(&inner_or)) return *r;
-  const Ipv4View& inner = std::get<Ipv4View>(inner_or);
-  if (inner.protocol != kProtoTcp) return Reject::ForeignFlow;
+  const Ipv4Header& inner = std::get<Ipv4Header>(inner_or);
+  if (inner.protocol != kIpProtoTcp) return Reject::ForeignFlow;
   if (inner.src != run.source || inner.dst != run.target) return Reject::ForeignFlow;
   // RFC 792 / RFC 1812 4.3.2.3: at least 8 bytes of the transport header are quoted;
   // ports are bytes 0-3, the sequence number bytes 4-7.
-  if (inner.payload.size() < 8) return Reject::Truncated;
-  const std::uint16_t sport = be16(inner.payload, 0), dport = be16(inner.payload, 2);
-  const auto flow = flow_of_port(run, sport);
-  if (!flow || dport != run.target_port) return Reject::ForeignFlow;
-  const auto index = index_from_seq(run, be32(inner.payload, 4));
+  const auto tcp = decode_tcp(inner.payload);
+  if (!tcp || !tcp->has_seq()) return Reject::Truncated;
+  const auto flow = flow_of_port(run, tcp->ports.src);
+  if (!flow || tcp->ports.dst != run.target_port) return Reject::ForeignFlow;
+  const auto index = index_from_seq(run, tcp->seq);
   if (!index) return Reject::WrongNonce;
   const auto sent_ttl = ttl_from_ip_id(inner.id, *index);
   if (!sent_ttl) return Reject::IdMismatch;
@@ -132,18 +86,17 @@ std::variant<Match, Reject> classify_icmp(const Ipv4View& outer, const RunIdenti
   m.sent_ttl = sent_ttl;
   m.quoted_ttl = inner.ttl;
   m.quoted_tos = inner.tos;
-  m.quote_length = quote.size();
+  m.quote_length = quote.datagram.size();
   return m;
 }
 
-std::variant<Match, Reject> classify_tcp(const Ipv4View& outer, const RunIdentity& run) {
-  const Bytes tcp = outer.payload;
-  if (tcp.size() < 20) return Reject::Truncated;
+std::variant<Match, Reject> classify_tcp(const Ipv4Header& outer, const RunIdentity& run) {
+  const auto tcp = decode_tcp(outer.payload);
+  if (!tcp || !tcp->complete()) return Reject::Truncated;
   if (outer.src != run.target) return Reject::ForeignFlow;
-  const std::uint16_t sport = be16(tcp, 0), dport = be16(tcp, 2);
-  const auto flow = flow_of_port(run, dport);
-  if (sport != run.target_port || !flow) return Reject::ForeignFlow;
-  const std::uint8_t flags = tcp[13];
+  const auto flow = flow_of_port(run, tcp->ports.dst);
+  if (tcp->ports.src != run.target_port || !flow) return Reject::ForeignFlow;
+  const std::uint8_t flags = tcp->flags;
   Match m;
   if ((flags & (kTcpSyn | kTcpAck | kTcpRst | kTcpFin)) == (kTcpSyn | kTcpAck)) {
     m.kind = ReplyKind::SynAck;
@@ -155,7 +108,7 @@ std::variant<Match, Reject> classify_tcp(const Ipv4View& outer, const RunIdentit
     return Reject::NotAReply;
   }
   // A SYN occupies one sequence number: the answer acks seq + 1.
-  const auto index = index_from_seq(run, be32(tcp, 8) - 1u);
+  const auto index = index_from_seq(run, tcp->ack - 1u);
   if (!index) return Reject::WrongNonce;
   m.probe_index = *index;
   m.flow = *flow;
@@ -190,12 +143,12 @@ std::string_view to_string(Reject reason) {
 }
 
 std::variant<Match, Reject> classify_reply(std::span<const std::uint8_t> ip, const RunIdentity& run) {
-  auto outer_or = parse_ipv4(ip, /*quoted=*/false);
+  auto outer_or = first_fragment(ip);
   if (auto* r = std::get_if<Reject>(&outer_or)) return *r;
-  const Ipv4View& outer = std::get<Ipv4View>(outer_or);
+  const Ipv4Header& outer = std::get<Ipv4Header>(outer_or);
   if (outer.dst != run.source) return Reject::NotForUs;
-  if (outer.protocol == kProtoIcmp) return classify_icmp(outer, run);
-  if (outer.protocol == kProtoTcp) return classify_tcp(outer, run);
+  if (outer.protocol == kIpProtoIcmp) return classify_icmp(outer, run);
+  if (outer.protocol == kIpProtoTcp) return classify_tcp(outer, run);
   return Reject::ForeignFlow;
 }
 
@@ -206,16 +159,16 @@ std::optional<Match> match_reply(std::span<const std::uint8_t> ip, const RunIden
 }
 
 std::variant<SentProbe, Reject> classify_sent(std::span<const std::uint8_t> ip, const RunIdentity& run) {
-  auto v_or = parse_ipv4(ip, /*quoted=*/false);
+  auto v_or = first_fragment(ip);
   if (auto* r = std::get_if<Reject>(&v_or)) return *r;
-  const Ipv4View& v = std::get<Ipv4View>(v_or);
-  if (v.protocol != kProtoTcp || v.src != run.source || v.dst != run.target) return Reject::ForeignFlow;
-  if (v.payload.size() < 20) return Reject::Truncated;
-  const auto flow = flow_of_port(run, be16(v.payload, 0));
-  if (!flow || be16(v.payload, 2) != run.target_port) return Reject::ForeignFlow;
-  const std::uint8_t flags = v.payload[13];
-  if ((flags & (kTcpSyn | kTcpAck | kTcpRst)) != kTcpSyn) return Reject::NotAReply;
-  const auto index = index_from_seq(run, be32(v.payload, 4));
+  const Ipv4Header& v = std::get<Ipv4Header>(v_or);
+  if (v.protocol != kIpProtoTcp || v.src != run.source || v.dst != run.target) return Reject::ForeignFlow;
+  const auto tcp = decode_tcp(v.payload);
+  if (!tcp || !tcp->complete()) return Reject::Truncated;
+  const auto flow = flow_of_port(run, tcp->ports.src);
+  if (!flow || tcp->ports.dst != run.target_port) return Reject::ForeignFlow;
+  if ((tcp->flags & (kTcpSyn | kTcpAck | kTcpRst)) != kTcpSyn) return Reject::NotAReply;
+  const auto index = index_from_seq(run, tcp->seq);
   if (!index) return Reject::WrongNonce;
   const auto ttl = ttl_from_ip_id(v.id, *index);
   if (!ttl || *ttl != v.ttl) return Reject::IdMismatch;
@@ -229,37 +182,14 @@ std::optional<SentProbe> match_sent(std::span<const std::uint8_t> ip, const RunI
 }
 
 std::optional<std::span<const std::uint8_t>> network_layer(int dlt, std::span<const std::uint8_t> frame) {
-  constexpr int kDltEn10mb = 1, kDltRaw = 12, kDltRawBsd = 14, kLinktypeRaw = 101, kDltLinuxSll = 113,
-                kDltIpv4 = 228, kDltLinuxSll2 = 276;
-  constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherVlan = 0x8100;
-  switch (dlt) {
-    case kDltEn10mb: {
-      if (frame.size() < 14) return std::nullopt;
-      std::size_t at = 12;
-      std::uint16_t type = be16(frame, at);
-      if (type == kEtherVlan) {  // IEEE 802.1Q: one tag
-        if (frame.size() < 18) return std::nullopt;
-        at += 4;
-        type = be16(frame, at);
-      }
-      if (type != kEtherIpv4) return std::nullopt;
-      return frame.subspan(at + 2);
-    }
-    case kDltLinuxSll:  // 16-byte cooked header, protocol in the last two bytes
-      if (frame.size() < 16 || be16(frame, 14) != kEtherIpv4) return std::nullopt;
-      return frame.subspan(16);
-    case kDltLinuxSll2:  // 20-byte cooked header, protocol in the first two bytes
-      if (frame.size() < 20 || be16(frame, 0) != kEtherIpv4) return std::nullopt;
-      return frame.subspan(20);
-    case kDltRaw:
-    case kDltRawBsd:
-    case kLinktypeRaw:
-    case kDltIpv4:
-      if (frame.empty() || (frame[0] >> 4) != 4) return std::nullopt;
-      return frame;
-    default:
-      return std::nullopt;
-  }
+  // libpcap's DLT numbers equal the file's LINKTYPE numbers except raw IP.
+  constexpr int kDltRaw = 12, kDltRawBsd = 14;
+  const std::uint32_t link_type = dlt == kDltRaw || dlt == kDltRawBsd ? kLinkRaw : static_cast<std::uint32_t>(dlt);
+  const auto link = decode_link(link_type, frame);
+  const auto* l = std::get_if<LinkLayer>(&link);
+  if (!l || l->ethertype != kEtherTypeIpv4) return std::nullopt;
+  if (!l->payload.empty() && (l->payload[0] >> 4) != 4) return std::nullopt;  // not an IPv4 header
+  return l->payload;
 }
 
 }  // namespace hairpin::probes

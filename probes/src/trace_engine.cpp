@@ -53,7 +53,7 @@ struct PcapCloser {
 };
 using Pcap = std::unique_ptr<pcap_t, PcapCloser>;
 
-sockaddr_in to_sockaddr(Ipv4 a, std::uint16_t port) {
+sockaddr_in to_sockaddr(Ipv4Address a, std::uint16_t port) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(a.value);
@@ -66,7 +66,7 @@ Error permission_error(const std::string& what) {
                "run it with sudo, or: sudo setcap cap_net_raw+ep $(command -v hairpin)"};
 }
 
-Result<Ipv4> resolve_target(const std::string& target) {
+Result<Ipv4Address> resolve_target(const std::string& target) {
   in6_addr v6{};
   if (inet_pton(AF_INET6, target.c_str(), &v6) == 1) {
     return Error{"IPv6 target " + target + ": hairpin trace probes IPv4 only", "trace",
@@ -82,33 +82,33 @@ Result<Ipv4> resolve_target(const std::string& target) {
                  "check the name, or give an IPv4 address"};
   }
   const auto* sa = reinterpret_cast<const sockaddr_in*>(res->ai_addr);
-  Ipv4 a{ntohl(sa->sin_addr.s_addr)};
+  Ipv4Address a{ntohl(sa->sin_addr.s_addr)};
   freeaddrinfo(res);
   return a;
 }
 
 // The source address the kernel would use toward `target`: connect() a UDP socket
 // (no packet is sent) and read its local address.
-Result<Ipv4> route_source(Ipv4 target, std::uint16_t port) {
+Result<Ipv4Address> route_source(Ipv4Address target, std::uint16_t port) {
   Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (s.fd < 0) return Error{std::string("socket: ") + std::strerror(errno), "trace", ""};
   sockaddr_in sa = to_sockaddr(target, port);
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return Error{"no route to " + to_string(target) + " (" + std::strerror(errno) + ")", "trace",
-                 "check `ip route get " + to_string(target) + "`"};
+    return Error{"no route to " + target.to_string() + " (" + std::strerror(errno) + ")", "trace",
+                 "check `ip route get " + target.to_string() + "`"};
   }
   sockaddr_in local{};
   socklen_t len = sizeof local;
   if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
     return Error{std::string("getsockname: ") + std::strerror(errno), "trace", ""};
   }
-  return Ipv4{ntohl(local.sin_addr.s_addr)};
+  return Ipv4Address{ntohl(local.sin_addr.s_addr)};
 }
 
 // A bound TCP socket holding a source port for the run. Not listening, not
 // connected: a SYN-ACK to it finds no socket, so the kernel sends RST (RFC 9293
 // 3.10.7.1) and no handshake ever completes.
-Result<std::uint16_t> hold_port(Ipv4 source, std::vector<Fd>& held) {
+Result<std::uint16_t> hold_port(Ipv4Address source, std::vector<Fd>& held) {
   Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (s.fd < 0) return Error{std::string("socket: ") + std::strerror(errno), "trace", ""};
   sockaddr_in sa = to_sockaddr(source, 0);
@@ -204,7 +204,7 @@ void pump(Session& s, std::int64_t until_ns, Done done, Wake wake) {
 }  // namespace
 
 std::string capture_filter(const RunIdentity& run) {
-  const std::string src = to_string(run.source), dst = to_string(run.target);
+  const std::string src = run.source.to_string(), dst = run.target.to_string();
   const std::string dport = std::to_string(run.target_port);
   std::string sports, dports;
   for (auto p : run.source_ports) {
@@ -288,8 +288,8 @@ Result<TraceResult> run_trace(const TraceOptions& o) {
           rec.sent_host_ns = now_ns();
           probes.push_back(rec);
           if (::sendto(raw.fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) < 0) {
-            return Error{"sending a probe to " + to_string(*target) + " failed: " + std::strerror(errno),
-                         "trace", "check `ip route get " + to_string(*target) + "` and local firewall rules"};
+            return Error{"sending a probe to " + target->to_string() + " failed: " + std::strerror(errno),
+                         "trace", "check `ip route get " + target->to_string() + "` and local firewall rules"};
           }
         }
       }

@@ -3,8 +3,6 @@
 
 #include "hairpin/probes/trace_format.hpp"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
 #include <sstream>
 
@@ -20,7 +18,7 @@ std::string sprintf_string(const char* fmt, Args... args) {
   return s;
 }
 
-std::string name_of(const TraceResult& r, Ipv4 a) {
+std::string name_of(const TraceResult& r, Ipv4Address a) {
   auto it = r.names.find(a.value);
   return it == r.names.end() ? std::string{} : it->second;
 }
@@ -28,7 +26,7 @@ std::string name_of(const TraceResult& r, Ipv4 a) {
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // RTT of the last probe (in send order) at `ttl` that `from` answered.
-std::optional<std::int64_t> last_rtt_from(const TraceResult& r, int ttl, Ipv4 from) {
+std::optional<std::int64_t> last_rtt_from(const TraceResult& r, int ttl, Ipv4Address from) {
   std::optional<std::int64_t> last;
   for (const auto& p : r.probes) {
     if (p.spec.ttl == ttl && p.reply && p.reply->responder == from && p.rtt_ns()) last = p.rtt_ns();
@@ -37,17 +35,6 @@ std::optional<std::int64_t> last_rtt_from(const TraceResult& r, int ttl, Ipv4 fr
 }
 
 }  // namespace
-
-std::string to_string(Ipv4 a) {
-  return std::to_string(a.value >> 24) + "." + std::to_string((a.value >> 16) & 0xff) + "." +
-         std::to_string((a.value >> 8) & 0xff) + "." + std::to_string(a.value & 0xff);
-}
-
-std::optional<Ipv4> parse_ipv4(const std::string& dotted) {
-  in_addr a{};
-  if (inet_pton(AF_INET, dotted.c_str(), &a) != 1) return std::nullopt;
-  return Ipv4{ntohl(a.s_addr)};
-}
 
 std::string ethr_duration(std::int64_t ns) {
   constexpr std::int64_t kUs = 1000, kMs = 1000 * kUs, kS = 1000 * kMs, kMinute = 60 * kS;
@@ -80,7 +67,7 @@ std::string ethr_hop_line(int ttl, const std::optional<std::string>& address, co
 }
 
 std::string ethr_header(const TraceResult& r) {
-  const std::string ip = to_string(r.run.target);
+  const std::string ip = r.run.target.to_string();
   return sprintf_string("Using destination: %s, ip: %s, port: %u\n", r.params.target_name.c_str(), ip.c_str(),
                         unsigned{r.run.target_port}) +
          sprintf_string("Tracing route to %s over %d hops:\n", ip.c_str(), r.params.max_hops);
@@ -93,7 +80,7 @@ std::string format_text(const TraceResult& r) {
     std::optional<std::string> addr;
     std::string name;
     if (h.responder) {
-      addr = to_string(*h.responder);
+      addr = h.responder->to_string();
       name = name_of(r, *h.responder);
     }
     if (r.params.mode == TraceMode::Mtr) {
@@ -105,9 +92,9 @@ std::string format_text(const TraceResult& r) {
                            h.unreachable) + "\n";
       // Other addresses at this TTL (ECMP seen with --flows): Ethr has no such line;
       // one each, under the first, without the "N." so Ethr-style parsers skip it.
-      for (const Ipv4 other : h.others) {
+      for (const Ipv4Address other : h.others) {
         const auto last = last_rtt_from(r, h.ttl, other);
-        const std::string label = to_string(other) + " [" + name_of(r, other) + "]";
+        const std::string label = other.to_string() + " [" + name_of(r, other) + "]";
         out += last ? sprintf_string("   |--%-70s %s\n", label.c_str(), ethr_duration(*last).c_str())
                     : sprintf_string("   |--%s\n", label.c_str());
       }
@@ -115,19 +102,19 @@ std::string format_text(const TraceResult& r) {
   }
   if (!target_reached(r)) {
     // Ethr v1.0.0 tcpRunTraceRouteInternal, when discovery ends without the target.
-    out += sprintf_string("Destination %s is not responding to TCP connection.\n", to_string(r.run.target).c_str());
+    out += sprintf_string("Destination %s is not responding to TCP connection.\n", r.run.target.to_string().c_str());
     out += "Terminating tracing...\n";
     return out;
   }
   if (r.params.mode == TraceMode::Mtr && !hops.empty()) {
     out += "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - \n";
     out += sprintf_string("Host: %-40s    Sent    Recv        Last         Avg        Best        Wrst\n",
-                          to_string(r.run.target).c_str());
+                          r.run.target.to_string().c_str());
     for (const auto& h : hops) {
       if (h.responder) {
         const auto d = [](std::optional<std::int64_t> v) { return ethr_duration(v.value_or(0)); };
         out += sprintf_string("%2d.|--%-40s   %5d   %5d   %9s   %9s   %9s   %9s\n", h.ttl,
-                              to_string(*h.responder).c_str(), h.sent, h.received, d(h.last_ns).c_str(),
+                              h.responder->to_string().c_str(), h.sent, h.received, d(h.last_ns).c_str(),
                               d(h.avg_ns).c_str(), d(h.best_ns).c_str(), d(h.worst_ns).c_str());
       } else {
         out += sprintf_string("%2d.|--%-40s   %5s   %5s   %9s   %9s   %9s   %9s\n", h.ttl, "???", "-", "-", "-", "-",
@@ -148,9 +135,9 @@ nlohmann::json format_json(const TraceResult& r) {
   json doc = {
       {"schema", "hairpin.trace/1"},
       {"target", r.params.target_name},
-      {"target_ip", to_string(r.run.target)},
+      {"target_ip", r.run.target.to_string()},
       {"port", r.run.target_port},
-      {"source_ip", to_string(r.run.source)},
+      {"source_ip", r.run.source.to_string()},
       {"source_ports", ports},
       {"nonce", r.run.nonce},
       {"mode", r.params.mode == TraceMode::Mtr ? "mtr" : "tr"},
@@ -167,11 +154,11 @@ nlohmann::json format_json(const TraceResult& r) {
   json jhops = json::array();
   for (const auto& h : hops) {
     json others = json::array();
-    for (auto o : h.others) others.push_back(to_string(o));
+    for (auto o : h.others) others.push_back(o.to_string());
     auto opt_ms = [](std::optional<std::int64_t> v) { return v ? json(ms(*v)) : json(nullptr); };
     json jh = {
         {"ttl", h.ttl},
-        {"responder", h.responder ? json(to_string(*h.responder)) : json(nullptr)},
+        {"responder", h.responder ? json(h.responder->to_string()) : json(nullptr)},
         {"name", h.responder ? json(name_of(r, *h.responder)) : json(nullptr)},
         {"other_responders", others},
         {"sent", h.sent},
@@ -198,7 +185,7 @@ nlohmann::json format_json(const TraceResult& r) {
       };
       if (p.reply) {
         const Match& m = *p.reply;
-        jp["responder"] = to_string(m.responder);
+        jp["responder"] = m.responder.to_string();
         jp["reply_ttl"] = m.reply_ttl;
         if (m.kind == ReplyKind::TimeExceeded || m.kind == ReplyKind::DestUnreachable) {
           jp["icmp"] = {{"type", m.icmp_type}, {"code", m.icmp_code}};

@@ -103,7 +103,7 @@ std::vector<HopSummary> summarize_hops(const TraceResult& result) {
   return hops;
 }
 
-std::optional<int> via_ttl(const TraceResult& result, Ipv4 via) {
+std::optional<int> via_ttl(const TraceResult& result, Ipv4Address via) {
   if (!target_reached(result)) return std::nullopt;
   const int ft = *final_ttl(result.probes);
   std::optional<int> at;

@@ -37,7 +37,7 @@ hp::Analysis analyze(const std::string& name, hp::AnalysisOptions o = {}) {
 
 const hp::DirectionReport* find_dir(const hp::Analysis& a, const std::string& src, const std::string& dst) {
   for (const auto& d : a.directions) {
-    if (hp::to_string(d.src) == src && hp::to_string(d.dst) == dst) return &d;
+    if (d.src.to_string() == src && d.dst.to_string() == dst) return &d;
   }
   return nullptr;
 }
@@ -134,7 +134,7 @@ TEST(PcapAnalysis, CraftedHairpin_GivenMac_PairsEachDirection) {
   const auto a = analyze("crafted_hairpin.pcap", o);
   EXPECT_EQ(a.nva_mac_source, "given");
   ASSERT_TRUE(a.nva_ip.has_value());
-  EXPECT_EQ(hp::to_string(*a.nva_ip), "10.0.0.4");  // from the NVA's ARP reply
+  EXPECT_EQ(a.nva_ip->to_string(), "10.0.0.4");  // from the NVA's ARP reply
   expect_story(a);
   EXPECT_EQ(a.frames.not_via_nva, 1u);
 }
@@ -149,7 +149,7 @@ TEST(PcapAnalysis, CraftedHairpin_LearnsTheMacFromForwardedCopies) {
 
 TEST(PcapAnalysis, NvaIpGiven_LearnsTheMacFromArp) {
   hp::AnalysisOptions o;
-  o.nva_ip = hp::parse_ipv4("10.0.0.4");
+  o.nva_ip = hairpin::Ipv4Address::parse("10.0.0.4");
   const auto a = analyze("crafted_hairpin.pcap", o);
   EXPECT_EQ(a.nva_mac_source, "learned from ARP for 10.0.0.4");
   expect_story(a);
@@ -434,7 +434,7 @@ TEST(PcapAnalysis, SeedLabRecordings_EveryProbeThatReachedEnteredAndLeft) {
         EXPECT_EQ(*p.ttl_out + 1, *p.ttl_in);
       }
     }
-    const auto src = hp::to_string(t.source), dst = hp::to_string(t.target);
+    const auto src = t.source.to_string(), dst = t.target.to_string();
     const auto* d = find_dir(a, src, dst);
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->flows_in, 1u);

@@ -162,8 +162,8 @@ int main(int argc, char** argv) {
 
   // The trace run, stamped exactly as hairpin trace stamps it.
   hp::RunIdentity run;
-  run.source = hp::Ipv4{0x0a640004};
-  run.target = hp::Ipv4{0x0ac80004};
+  run.source = hairpin::Ipv4Address{0x0a640004};
+  run.target = hairpin::Ipv4Address{0x0ac80004};
   run.target_port = 22;
   run.source_ports = {40001};
   run.nonce = 0x1234;

@@ -9,7 +9,7 @@ namespace hairpin::probes {
 namespace {
 
 RunIdentity run() {
-  return RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000, 40001, 51234}, 0xbeef};
+  return RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000, 40001, 51234}, 0xbeef};
 }
 
 struct StampRow {

@@ -10,7 +10,7 @@
 namespace hairpin::probes {
 namespace {
 
-RunIdentity run() { return RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000, 40001}, 0xbeef}; }
+RunIdentity run() { return RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000, 40001}, 0xbeef}; }
 
 std::uint16_t be16(const std::vector<std::uint8_t>& b, std::size_t at) {
   return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);

@@ -17,9 +17,9 @@ namespace hairpin::probes {
 namespace {
 
 // The run every replies.hex fixture answers: probe index 3, sent with TTL 2.
-RunIdentity run() { return RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000}, 0xbeef}; }
-constexpr Ipv4 kRouter{0x0a000004};  // 10.0.0.4
-constexpr Ipv4 kTarget{0x0ac80004};  // 10.200.0.4
+RunIdentity run() { return RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000}, 0xbeef}; }
+constexpr Ipv4Address kRouter{0x0a000004};  // 10.0.0.4
+constexpr Ipv4Address kTarget{0x0ac80004};  // 10.200.0.4
 
 const std::vector<std::uint8_t>& fixture(const std::string& name) {
   static const auto all = test::load_hex_fixtures("replies.hex");
@@ -31,7 +31,7 @@ const std::vector<std::uint8_t>& fixture(const std::string& name) {
 struct MatchRow {
   const char* fixture;
   ReplyKind kind;
-  Ipv4 responder;
+  Ipv4Address responder;
   std::uint8_t icmp_type, icmp_code;
   std::optional<std::uint8_t> quoted_ttl;
   std::size_t quote_length;
@@ -183,11 +183,11 @@ TEST(ReplyMatch, CapturedNetnsTrace_AgreesWithTheRunsOwnReport) {
   ASSERT_TRUE(jf) << "missing " << base << ".json";
   const auto doc = nlohmann::json::parse(jf);
   RunIdentity r;
-  r.source = Ipv4{0};
+  r.source = Ipv4Address{0};
   auto ip_of = [](const std::string& s) {
     unsigned a, b, c, d;
     std::sscanf(s.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d);
-    return Ipv4{(a << 24) | (b << 16) | (c << 8) | d};
+    return Ipv4Address{(a << 24) | (b << 16) | (c << 8) | d};
   };
   r.source = ip_of(doc["source_ip"]);
   r.target = ip_of(doc["target_ip"]);

@@ -13,7 +13,7 @@ namespace hairpin::probes {
 namespace {
 
 // The run replies.hex answers.
-RunIdentity run() { return RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000}, 0xbeef}; }
+RunIdentity run() { return RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000}, 0xbeef}; }
 
 class CaptureFilter : public ::testing::Test {
  protected:

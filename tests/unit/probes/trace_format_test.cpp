@@ -21,7 +21,7 @@ std::string read_fixture(const std::string& name) {
   return ss.str();
 }
 
-ProbeRecord rec(int ttl, std::uint16_t index, std::optional<ReplyKind> kind, Ipv4 from, std::int64_t rtt_ns,
+ProbeRecord rec(int ttl, std::uint16_t index, std::optional<ReplyKind> kind, Ipv4Address from, std::int64_t rtt_ns,
                 int round = 0) {
   ProbeRecord p;
   p.spec = ProbeSpec{static_cast<std::uint8_t>(ttl), index, 0};
@@ -47,12 +47,12 @@ ProbeRecord rec(int ttl, std::uint16_t index, std::optional<ReplyKind> kind, Ipv
 }
 
 // One seed direction: ERGW, NVA, silence, target, with the seed's RTTs.
-TraceResult seed(const std::string& dst, Ipv4 target, std::int64_t rtt1, std::int64_t rtt2, std::int64_t rtt4) {
+TraceResult seed(const std::string& dst, Ipv4Address target, std::int64_t rtt1, std::int64_t rtt2, std::int64_t rtt4) {
   TraceResult r;
-  r.run = RunIdentity{Ipv4{0x0a640004}, target, 22, {40000}, 0xbeef};
+  r.run = RunIdentity{Ipv4Address{0x0a640004}, target, 22, {40000}, 0xbeef};
   r.params.target_name = dst;
   r.params.max_hops = 30;
-  const Ipv4 ergw{0x0a00c80c}, nva{0x0a000004};
+  const Ipv4Address ergw{0x0a00c80c}, nva{0x0a000004};
   r.probes = {rec(1, 0, ReplyKind::TimeExceeded, ergw, rtt1), rec(2, 1, ReplyKind::TimeExceeded, nva, rtt2),
               rec(3, 2, std::nullopt, {}, 0), rec(4, 3, ReplyKind::SynAck, target, rtt4),
               rec(5, 4, ReplyKind::SynAck, target, rtt4 + 1)};
@@ -60,12 +60,12 @@ TraceResult seed(const std::string& dst, Ipv4 target, std::int64_t rtt1, std::in
 }
 
 TEST(EthrText, SeedTrace100To200_ByteIdenticalToEthr) {
-  const auto r = seed("10.200.0.4", Ipv4{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
+  const auto r = seed("10.200.0.4", Ipv4Address{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
   EXPECT_EQ(format_text(r), read_fixture("seed_ethr_tr_100_to_200.txt"));
 }
 
 TEST(EthrText, SeedTrace200To100_ByteIdenticalToEthr) {
-  const auto r = seed("10.100.0.4", Ipv4{0x0a640004}, 90'838'000, 88'059'000, 188'711'000);
+  const auto r = seed("10.100.0.4", Ipv4Address{0x0a640004}, 90'838'000, 88'059'000, 188'711'000);
   EXPECT_EQ(format_text(r), read_fixture("seed_ethr_tr_200_to_100.txt"));
 }
 
@@ -104,10 +104,10 @@ TEST(EthrHopLine, Unreachable_MarkerAfterTheRtt) {
 
 TEST(EthrText, TargetSilent_EndsWithEthrsTwoLines) {
   TraceResult r;
-  r.run = RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000}, 1};
+  r.run = RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000}, 1};
   r.params.target_name = "10.200.0.4";
   r.params.gap_limit = 2;
-  r.probes = {rec(1, 0, ReplyKind::TimeExceeded, Ipv4{0x0a00c80c}, kMs), rec(2, 1, std::nullopt, {}, 0),
+  r.probes = {rec(1, 0, ReplyKind::TimeExceeded, Ipv4Address{0x0a00c80c}, kMs), rec(2, 1, std::nullopt, {}, 0),
               rec(3, 2, std::nullopt, {}, 0), rec(4, 3, std::nullopt, {}, 0)};
   const std::string text = format_text(r);
   const std::string tail = " 2.|--???\n 3.|--???\nDestination 10.200.0.4 is not responding to TCP connection.\n"
@@ -117,10 +117,10 @@ TEST(EthrText, TargetSilent_EndsWithEthrsTwoLines) {
 }
 
 TEST(MtrText, TwoRounds_DiscoveryLinesThenEthrTable) {
-  auto r = seed("10.200.0.4", Ipv4{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
+  auto r = seed("10.200.0.4", Ipv4Address{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
   r.params.mode = TraceMode::Mtr;
   r.probes.resize(4);  // drop the TTL 5 probe: round 2 only probes up to the target
-  const Ipv4 ergw{0x0a00c80c}, nva{0x0a000004}, target{0x0ac80004};
+  const Ipv4Address ergw{0x0a00c80c}, nva{0x0a000004}, target{0x0ac80004};
   r.probes.push_back(rec(1, 4, ReplyKind::TimeExceeded, ergw, 90 * kMs, 1));
   r.probes.push_back(rec(2, 5, std::nullopt, nva, 0, 1));
   r.probes.push_back(rec(3, 6, std::nullopt, {}, 0, 1));
@@ -142,7 +142,7 @@ TEST(MtrText, TwoRounds_DiscoveryLinesThenEthrTable) {
 }
 
 TEST(TraceJson, SeedTrace_SchemaFieldsAndPerProbeDetail) {
-  const auto r = seed("10.200.0.4", Ipv4{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
+  const auto r = seed("10.200.0.4", Ipv4Address{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
   const auto j = format_json(r);
   EXPECT_EQ(j["schema"], "hairpin.trace/1");
   EXPECT_EQ(j["target_ip"], "10.200.0.4");
@@ -174,7 +174,7 @@ TEST(TraceJson, SeedTrace_SchemaFieldsAndPerProbeDetail) {
 }
 
 TEST(TraceJson, ResolvedName_AppearsInTextAndJson) {
-  auto r = seed("10.200.0.4", Ipv4{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
+  auto r = seed("10.200.0.4", Ipv4Address{0x0ac80004}, 92'622'000, 97'924'000, 184'002'000);
   r.names[0x0a000004] = "vm-hub00";
   EXPECT_NE(format_text(r).find(" 2.|--10.0.0.4 [vm-hub00]  "), std::string::npos);
   EXPECT_EQ(format_json(r)["hops"][1]["name"], "vm-hub00");
@@ -182,12 +182,12 @@ TEST(TraceJson, ResolvedName_AppearsInTextAndJson) {
 
 TEST(EthrText, SecondAddressAtAHop_ListedUnderTheFirstWithoutHopNumber) {
   TraceResult r;
-  r.run = RunIdentity{Ipv4{0x0a640004}, Ipv4{0x0ac80004}, 22, {40000, 40001}, 1};
+  r.run = RunIdentity{Ipv4Address{0x0a640004}, Ipv4Address{0x0ac80004}, 22, {40000, 40001}, 1};
   r.params.target_name = "10.200.0.4";
-  auto second = rec(1, 1, ReplyKind::TimeExceeded, Ipv4{0x0a00c80d}, 3 * kMs);
+  auto second = rec(1, 1, ReplyKind::TimeExceeded, Ipv4Address{0x0a00c80d}, 3 * kMs);
   second.spec.flow = 1;
-  r.probes = {rec(1, 0, ReplyKind::TimeExceeded, Ipv4{0x0a00c80c}, 2 * kMs), second,
-              rec(2, 2, ReplyKind::Rst, Ipv4{0x0ac80004}, 4 * kMs)};
+  r.probes = {rec(1, 0, ReplyKind::TimeExceeded, Ipv4Address{0x0a00c80c}, 2 * kMs), second,
+              rec(2, 2, ReplyKind::Rst, Ipv4Address{0x0ac80004}, 4 * kMs)};
   const std::string text = format_text(r);
   const std::string want = std::string(" 1.|--10.0.200.12 []") + std::string(56, ' ') + " 2.000ms\n" +
                            "   |--10.0.200.13 []" + std::string(56, ' ') + " 3.000ms\n" + " 2.|--10.200.0.4 []";

@@ -8,10 +8,10 @@
 namespace hairpin::probes {
 namespace {
 
-constexpr Ipv4 kSource{0x0a640004};  // 10.100.0.4
-constexpr Ipv4 kTarget{0x0ac80004};  // 10.200.0.4
-constexpr Ipv4 kErgw{0x0a00c80c};    // 10.0.200.12
-constexpr Ipv4 kNva{0x0a000004};     // 10.0.0.4
+constexpr Ipv4Address kSource{0x0a640004};  // 10.100.0.4
+constexpr Ipv4Address kTarget{0x0ac80004};  // 10.200.0.4
+constexpr Ipv4Address kErgw{0x0a00c80c};    // 10.0.200.12
+constexpr Ipv4Address kNva{0x0a000004};     // 10.0.0.4
 constexpr std::int64_t kMs = 1'000'000;
 
 ProbeRecord probe(int ttl, std::uint16_t index, std::int64_t sent_ns, int round = 0) {
@@ -23,7 +23,7 @@ ProbeRecord probe(int ttl, std::uint16_t index, std::int64_t sent_ns, int round 
   return p;
 }
 
-ProbeRecord answered(int ttl, std::uint16_t index, ReplyKind kind, Ipv4 from, std::int64_t rtt_ns,
+ProbeRecord answered(int ttl, std::uint16_t index, ReplyKind kind, Ipv4Address from, std::int64_t rtt_ns,
                      std::uint8_t code = 0, int round = 0) {
   ProbeRecord p = probe(ttl, index, 0, round);
   Match m;
@@ -66,7 +66,7 @@ TEST(FinalTtl, NoFinalAnswer_GivesNothing) {
 
 struct ReachedRow {
   ReplyKind kind;
-  Ipv4 from;
+  Ipv4Address from;
   std::uint8_t code;
   bool reached;
 };
@@ -158,7 +158,7 @@ TEST(ViaTtl, SeedPattern_NvaAtHop2ErgwAtHop1) {
   EXPECT_EQ(via_ttl(r, kNva), 2);
   EXPECT_EQ(via_ttl(r, kErgw), 1);
   EXPECT_FALSE(via_ttl(r, kTarget).has_value());  // the target is not "before the target"
-  EXPECT_FALSE(via_ttl(r, Ipv4{0x0a000005}).has_value());
+  EXPECT_FALSE(via_ttl(r, Ipv4Address{0x0a000005}).has_value());
 }
 
 TEST(ViaTtl, TargetNotReached_NeverPasses) {

@@ -50,7 +50,7 @@ struct TraceRunRef {
 Result<TraceRunRef> parse_trace_json(const nlohmann::json& doc, const std::string& name);
 
 struct AnalysisOptions {
-  std::optional<Ipv4> nva_ip;
+  std::optional<Ipv4Address> nva_ip;
   std::optional<Mac> nva_mac;
   std::vector<TraceRunRef> traces;
 };
@@ -73,7 +73,7 @@ struct FlowReport {
 };
 
 struct DirectionReport {
-  Ipv4 src, dst;                          // as the packets entered the NVA
+  Ipv4Address src, dst;                          // as the packets entered the NVA
   std::uint64_t flows_in = 0;             // distinct 5-tuples that entered
   std::uint64_t flows_out = 0;            // of those, the ones with a packet that left
   std::uint64_t packets_in = 0;           // ingress copies
@@ -98,7 +98,7 @@ struct ProbeReport {
 };
 
 struct TraceReport {
-  Ipv4 source, target;
+  Ipv4Address source, target;
   std::uint16_t port = 0, nonce = 0;
   std::vector<ProbeReport> probes;
   std::uint64_t reached = 0;         // probes the target answered (per the trace)
@@ -124,7 +124,7 @@ struct Analysis {
   FrameCounts frames;
   std::optional<Mac> nva_mac;
   std::string nva_mac_source;  // "given", "learned: ...", "cooked capture direction"
-  std::optional<Ipv4> nva_ip;
+  std::optional<Ipv4Address> nva_ip;
   std::string nva_ip_source;
   std::vector<DirectionReport> directions;
   std::vector<TraceReport> traces;

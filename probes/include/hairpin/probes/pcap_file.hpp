@@ -20,16 +20,18 @@
 #include <string>
 #include <vector>
 
+#include "hairpin/common/packet_decode.hpp"
 #include "hairpin/common/result.hpp"
 
 namespace hairpin::probes {
 
-// Link types this project understands (pcap LINKTYPE_* values).
-inline constexpr std::uint32_t kLinkEthernet = 1;
-inline constexpr std::uint32_t kLinkRaw = 101;
-inline constexpr std::uint32_t kLinkIpv4 = 228;
-inline constexpr std::uint32_t kLinkLinuxSll = 113;
-inline constexpr std::uint32_t kLinkLinuxSll2 = 276;
+// Link types this project understands (pcap LINKTYPE_* values, defined once with
+// the decoder in common/packet_decode.hpp).
+using hairpin::kLinkEthernet;
+using hairpin::kLinkIpv4;
+using hairpin::kLinkLinuxSll;
+using hairpin::kLinkLinuxSll2;
+using hairpin::kLinkRaw;
 
 struct PcapFrame {
   std::uint32_t link_type = kLinkEthernet;

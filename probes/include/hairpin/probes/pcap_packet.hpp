@@ -20,7 +20,7 @@
 
 namespace hairpin::probes {
 
-using Mac = std::array<std::uint8_t, 6>;
+using Mac = hairpin::MacAddress;
 std::string to_string(const Mac& mac);
 std::optional<Mac> parse_mac(const std::string& text);
 
@@ -46,7 +46,7 @@ struct DecodedPacket {
   int vlan_tags = 0;
   CookedDirection cooked = CookedDirection::None;
   // IPv4.
-  Ipv4 src, dst;
+  Ipv4Address src, dst;
   std::uint8_t ttl = 0, tos = 0, protocol = 0;
   std::uint16_t ip_id = 0;
   bool fragment = false;  // not the first fragment: no transport header
@@ -62,7 +62,7 @@ struct DecodedPacket {
   std::uint16_t icmp_id = 0, icmp_seq = 0;
   bool snaplen_cut = false;  // captured fewer bytes than the IP total length says
   // ARP (kind == Arp): sender's protocol and hardware address.
-  Ipv4 arp_sender_ip;
+  Ipv4Address arp_sender_ip;
   Mac arp_sender_mac{};
 };
 

@@ -23,18 +23,15 @@
 #include <optional>
 #include <vector>
 
-namespace hairpin::probes {
+#include "hairpin/common/ipv4.hpp"
 
-struct Ipv4 {
-  std::uint32_t value = 0;  // host byte order: 10.0.0.4 == 0x0a000004
-  friend bool operator==(Ipv4, Ipv4) = default;
-};
+namespace hairpin::probes {
 
 // The constant part of a run. `source_ports[f]` is flow f's source port, held open
 // by a bound socket for the whole run.
 struct RunIdentity {
-  Ipv4 source;
-  Ipv4 target;
+  Ipv4Address source;
+  Ipv4Address target;
   std::uint16_t target_port = 0;
   std::vector<std::uint16_t> source_ports;  // one per flow; never empty in a run
   std::uint16_t nonce = 0;

@@ -43,7 +43,7 @@ struct Match {
   ReplyKind kind = ReplyKind::TimeExceeded;
   std::uint16_t probe_index = 0;
   std::uint16_t flow = 0;
-  Ipv4 responder;                  // outer IPv4 source
+  Ipv4Address responder;                  // outer IPv4 source
   std::uint8_t reply_ttl = 0;      // outer TTL as received
   std::uint8_t icmp_type = 0;      // ICMP only
   std::uint8_t icmp_code = 0;      // ICMP only
@@ -80,8 +80,9 @@ struct SentProbe {
 std::variant<SentProbe, Reject> classify_sent(std::span<const std::uint8_t> ip, const RunIdentity& run);
 std::optional<SentProbe> match_sent(std::span<const std::uint8_t> ip, const RunIdentity& run);
 
-// The IPv4 packet inside a captured frame of pcap link type `dlt` (EN10MB with or
-// without one 802.1Q tag, LINUX_SLL, LINUX_SLL2, RAW, IPV4); nothing for other
+// The IPv4 packet inside a captured frame of pcap link type `dlt` (EN10MB with any
+// 802.1Q/802.1ad tags up to kMaxVlanTags, LINUX_SLL, LINUX_SLL2, RAW, IPV4), as
+// common's decode_link walks it for the offline analysis too; nothing for other
 // link types or non-IPv4 frames.
 std::optional<std::span<const std::uint8_t>> network_layer(int dlt, std::span<const std::uint8_t> frame);
 

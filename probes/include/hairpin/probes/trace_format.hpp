@@ -16,9 +16,6 @@
 
 namespace hairpin::probes {
 
-std::string to_string(Ipv4 a);
-std::optional<Ipv4> parse_ipv4(const std::string& dotted);
-
 // Ethr's durationToString: 3 decimals in ns/us/ms/s below one minute ("92.622ms").
 std::string ethr_duration(std::int64_t ns);
 

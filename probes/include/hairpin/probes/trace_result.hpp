@@ -64,8 +64,8 @@ bool target_reached(const TraceResult& result);
 
 struct HopSummary {
   int ttl = 0;
-  std::optional<Ipv4> responder;   // first address that answered at this TTL
-  std::vector<Ipv4> others;        // further addresses (ECMP with --flows, or changes)
+  std::optional<Ipv4Address> responder;   // first address that answered at this TTL
+  std::vector<Ipv4Address> others;        // further addresses (ECMP with --flows, or changes)
   int sent = 0;
   int received = 0;
   std::optional<std::int64_t> last_ns, avg_ns, best_ns, worst_ns;
@@ -82,7 +82,7 @@ std::string unreachable_marker(std::uint8_t code);
 
 // --expect-via: the TTL where `via` answered before the target, if the target was
 // reached and `via` answered at a smaller TTL.
-std::optional<int> via_ttl(const TraceResult& result, Ipv4 via);
+std::optional<int> via_ttl(const TraceResult& result, Ipv4Address via);
 
 // How long to wait for a probe. traceroute(8)'s -w MAX,HERE,NEAR idea: never past
 // `max_wait_ns`; when this hop already answered another probe, `here` times that
