@@ -8,8 +8,9 @@
 
 #include "commands.hpp"
 #include "hairpin/common/file_io.hpp"
-#include "hairpin/verifier/delay_line.hpp"
-#include "hairpin/verifier/lab_runner.hpp"
+#include "hairpin/verifier/lab/delay_line.hpp"
+#include "hairpin/verifier/lab/lab_runner.hpp"
+#include "hairpin/verifier/lab/process.hpp"
 #include "paths.hpp"
 
 namespace hairpin::cli {
@@ -127,12 +128,8 @@ void register_lab_commands(CLI::App& app, int& exit_code) {
     if (!ns) fail(ns.error());
     std::vector<std::string> argv{"ip", "netns", "exec", *ns};
     argv.insert(argv.end(), command->begin(), command->end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     std::cout.flush();
-    execvp("ip", args.data());
-    fail(Error{"cannot run ip netns exec", "", "install iproute2 (scripts/setup)"});
+    fail(v::replace_process(argv));
   });
 
   // Internal: the userspace delay line the lab starts when the kernel has no netem.
