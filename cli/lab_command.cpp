@@ -27,6 +27,13 @@ void require(const Status& s) {
   if (!s) fail(s.error());
 }
 
+// A default shipped with hairpin (fixtures/...), wherever hairpin runs from.
+std::string data_file(const std::string& relative) {
+  auto path = find_data_file(relative, this_binary_lookup());
+  if (!path) fail(path.error());
+  return std::move(path.value());
+}
+
 std::string read_config(const std::string& path) {
   auto text = read_whole_file(path);
   if (!text) fail(Error{"cannot read NVA config", path, "check the path (see fixtures/configs/)"});
@@ -45,7 +52,7 @@ struct UpArgs {
 
 void lab_up(const UpArgs& args, int& exit_code) {
   v::UpRequest request;
-  request.topology_path = args.topology.empty() ? find_project_file("fixtures/topologies/seed.yaml") : args.topology;
+  request.topology_path = args.topology.empty() ? data_file("fixtures/topologies/seed.yaml") : args.topology;
   request.force = args.force;
   request.timeout = std::chrono::seconds(args.timeout_s);
   auto& o = request.options;
@@ -66,10 +73,10 @@ void lab_up(const UpArgs& args, int& exit_code) {
   if (o.faults.contains(v::Fault::SeedVerbatim)) {
     if (!args.nva_config.empty())
       fail(Error{"--fault seed-verbatim runs the seed's own config", "--nva-config", "drop one of the two"});
-    request.nva_config_path = find_project_file("fixtures/configs/nva-seed.frr");
+    request.nva_config_path = data_file("fixtures/configs/nva-seed.frr");
   } else {
     request.nva_config_path =
-        args.nva_config.empty() ? find_project_file("fixtures/configs/nva-fixed.frr") : args.nva_config;
+        args.nva_config.empty() ? data_file("fixtures/configs/nva-fixed.frr") : args.nva_config;
   }
   o.nva_config_source = request.nva_config_path;
   o.nva_config_text = read_config(request.nva_config_path);
