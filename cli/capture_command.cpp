@@ -44,17 +44,13 @@ struct CaptureArgs {
 
 int run_capture_command(const CaptureArgs& a) {
   if (a.iface.empty()) {
-    throw UserError{"capture: give --iface NAME; interfaces here: " + probes::capture_interfaces(), kExitUsage};
+    throw UserError{"give --iface NAME; interfaces here: " + probes::capture_interfaces(), kExitUsage};
   }
-  if (a.write.empty()) throw UserError{"capture: give -w FILE (the pcap file to write)", kExitUsage};
+  if (a.write.empty()) throw UserError{"give -w FILE (the pcap file to write)", kExitUsage};
   const auto sizing = probes::default_sizing(a.iface);
   const int snaplen = a.snaplen ? a.snaplen : sizing.snaplen;
   const int buffer_kib = a.buffer_kib ? a.buffer_kib : sizing.buffer_kib;
-  if (snaplen < 1 || snaplen > 262144) throw UserError{"capture: --snaplen must be 1-262144", kExitUsage};
-  if (buffer_kib < 1) throw UserError{"capture: --buffer-size must be positive (KiB)", kExitUsage};
-  if (a.duration_s < 0) throw UserError{"capture: --duration must be positive", kExitUsage};
-  if (a.file_size_mb < 0) throw UserError{"capture: --file-size must be positive (MB)", kExitUsage};
-  if (a.files && a.file_size_mb == 0) throw UserError{"capture: --files needs --file-size (the size of each file)", kExitUsage};
+  if (a.files && a.file_size_mb == 0) throw UserError{"--files needs --file-size (the size of each file)", kExitUsage};
   probes::CaptureOptions o;
   o.iface = a.iface;
   o.filter = probes::combine_filters(a.probes, a.filter);
@@ -82,7 +78,7 @@ int run_capture_command(const CaptureArgs& a) {
     };
   }
   auto r = probes::run_capture(o, g_stop);
-  if (!r) throw UserError{"capture: " + r.error().to_string(), kExitUsage};
+  if (!r) throw UserError{r.error().to_string(), kExitUsage};
   const auto& s = *r;
   if (a.json) {
     nlohmann::json doc{{"schema", "hairpin.capture/1"},
@@ -105,7 +101,7 @@ int run_capture_command(const CaptureArgs& a) {
               << s.dropped_by_kernel << " packets dropped by kernel\n";
     if (s.dropped_by_interface) std::cerr << s.dropped_by_interface << " packets dropped by interface\n";
     if (s.dropped_by_kernel) {
-      std::cerr << "hairpin: capture: the kernel dropped packets; raise --buffer-size (now " << o.buffer_kib
+      std::cerr << "hairpin capture: the kernel dropped packets; raise --buffer-size (now " << o.buffer_kib
                 << " KiB) or lower --snaplen (now " << o.snaplen << "): each packet takes a snaplen-sized slot\n";
     }
     for (const auto& f : s.files) std::cerr << "wrote " << f << "\n";
@@ -125,33 +121,34 @@ int run_analyze_command(const AnalyzeArgs& a) {
   probes::AnalysisOptions o;
   if (!a.nva_ip.empty()) {
     o.nva_ip = Ipv4Address::parse(a.nva_ip);
-    if (!o.nva_ip) throw UserError{"analyze: --nva-ip '" + a.nva_ip + "' is not an IPv4 address", kExitUsage};
+    if (!o.nva_ip) throw UserError{"--nva-ip '" + a.nva_ip + "' is not an IPv4 address", kExitUsage};
   }
   if (!a.nva_mac.empty()) {
     o.nva_mac = probes::parse_mac(a.nva_mac);
-    if (!o.nva_mac) throw UserError{"analyze: --nva-mac '" + a.nva_mac + "' is not a MAC like 02:00:0a:00:00:04", kExitUsage};
+    if (!o.nva_mac) throw UserError{"--nva-mac '" + a.nva_mac + "' is not a MAC like 02:00:0a:00:00:04", kExitUsage};
   }
   for (const auto& t : a.traces) {
     std::ifstream in(t);
-    if (!in) throw UserError{"analyze: cannot open trace file " + t + "; write it with hairpin trace --json DST > " + t, kExitUsage};
+    if (!in) throw UserError{"cannot open trace file " + t + "; write it with hairpin trace --json DST > " + t, kExitUsage};
     nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
     auto run = probes::parse_trace_json(doc, t);
-    if (!run) throw UserError{"analyze: " + run.error().to_string(), kExitUsage};
+    if (!run) throw UserError{run.error().to_string(), kExitUsage};
     o.traces.push_back(std::move(*run));
   }
   auto file = probes::read_pcap_file(a.file);
-  if (!file) throw UserError{"analyze: " + file.error().to_string(), kExitUsage};
+  if (!file) throw UserError{file.error().to_string(), kExitUsage};
   auto result = probes::analyze_capture(*file, o, a.file);
-  if (!result) throw UserError{"analyze: " + result.error().to_string(), kExitUsage};
+  if (!result) throw UserError{result.error().to_string(), kExitUsage};
   if (a.json) std::cout << probes::format_analysis_json(*result).dump(2) << "\n";
   else std::cout << probes::format_analysis_text(*result);
   for (const auto& t : result->traces) {
     if (t.reached_proven < t.reached) {
-      std::cerr << "hairpin: analyze: " << (t.reached - t.reached_proven) << " of " << t.reached
-                << " probes that reached " << t.target.to_string()
-                << " were not seen entering and leaving the NVA; was the capture on the NVA's NIC, running during "
-                   "the trace?\n";
-      return kExitFail;
+      std::cout.flush();
+      throw UserError{std::to_string(t.reached - t.reached_proven) + " of " + std::to_string(t.reached) +
+                          " probes that reached " + t.target.to_string() +
+                          " were not seen entering and leaving the NVA; was the capture on the NVA's NIC, running "
+                          "during the trace?",
+                      kExitFail};
     }
   }
   return kExitOk;
@@ -165,13 +162,19 @@ void register_capture_commands(CLI::App& app, int& exit_code) {
   cap->add_option("-i,--iface", c->iface, "interface to capture on (e.g. eth0 on the NVA, or any)");
   cap->add_option("-f,--filter", c->filter, "BPF filter (pcap-filter(7), as tcpdump takes it)");
   cap->add_flag("--probes", c->probes, "only hairpin trace probes, their answers and the ICMP errors they cause");
-  cap->add_option("-s,--snaplen", c->snaplen, "bytes kept of each packet (default 262144; 65535 on any)");
-  cap->add_option("-B,--buffer-size", c->buffer_kib, "kernel capture buffer, KiB (default 8192; 32768 on any)");
+  cap->add_option("-s,--snaplen", c->snaplen, "bytes kept of each packet")
+      ->check(checked_by(CLI::Range(0, 262144), "must be 1-262144"))
+      ->default_str("262144; 65535 on any");
+  cap->add_option("-B,--buffer-size", c->buffer_kib, "kernel capture buffer, KiB")
+      ->check(checked_by(CLI::NonNegativeNumber, "must be positive (KiB)"))
+      ->default_str("8192; 32768 on any");
   cap->add_flag("--no-promisc", c->no_promisc, "do not put the interface in promiscuous mode");
-  cap->add_option("-d,--duration", c->duration_s, "stop after this many seconds");
+  cap->add_option("-d,--duration", c->duration_s, "stop after this many seconds")
+      ->check(checked_by(CLI::NonNegativeNumber, "must be positive"));
   cap->add_option("-c,--count", c->count, "stop after this many packets");
   cap->add_option("-w,--write", c->write, "pcap file to write (written whole: temp name, renamed when closed)");
-  cap->add_option("-C,--file-size", c->file_size_mb, "start a new file when this one would exceed MB (FILE.N.pcap)");
+  cap->add_option("-C,--file-size", c->file_size_mb, "start a new file when this one would exceed MB (FILE.N.pcap)")
+      ->check(checked_by(CLI::NonNegativeNumber, "must be positive (MB)"));
   cap->add_option("-W,--files", c->files, "with --file-size: keep a ring of this many files");
   cap->add_flag("--json", c->json, "JSON summary on stdout (schema hairpin.capture/1, docs/capture.md)");
   cap->callback([c, &exit_code] { exit_code = run_capture_command(*c); });
@@ -180,8 +183,8 @@ void register_capture_commands(CLI::App& app, int& exit_code) {
   CLI::App* an = app.add_subcommand("analyze", "which flows and probes entered and left the NVA, per direction");
   an->add_option("file", a->file, "pcap or pcapng file captured on the NVA")->required();
   an->add_option("--trace", a->traces, "hairpin trace --json output: mark the probes that passed through the NVA");
-  an->add_option("--nva-ip", a->nva_ip, "the NVA's IPv4 address (default: learned from ARP)");
-  an->add_option("--nva-mac", a->nva_mac, "the NVA NIC's MAC (default: learned from the packets it forwards)");
+  an->add_option("--nva-ip", a->nva_ip, "the NVA's IPv4 address")->default_str("learned from ARP");
+  an->add_option("--nva-mac", a->nva_mac, "the NVA NIC's MAC")->default_str("learned from the packets it forwards");
   an->add_flag("--json", a->json, "JSON (schema hairpin.analyze/1, docs/capture.md)");
   an->callback([a, &exit_code] { exit_code = run_analyze_command(*a); });
 }

@@ -8,8 +8,9 @@
 
 #include "commands.hpp"
 #include "hairpin/common/file_io.hpp"
-#include "hairpin/verifier/delay_line.hpp"
-#include "hairpin/verifier/lab_runner.hpp"
+#include "hairpin/verifier/lab/delay_line.hpp"
+#include "hairpin/verifier/lab/lab_runner.hpp"
+#include "hairpin/verifier/lab/process.hpp"
 #include "paths.hpp"
 
 namespace hairpin::cli {
@@ -24,6 +25,13 @@ const std::string kStateDir = "/run/hairpin/lab";
 
 void require(const Status& s) {
   if (!s) fail(s.error());
+}
+
+// A default shipped with hairpin (fixtures/...), wherever hairpin runs from.
+std::string data_file(const std::string& relative) {
+  auto path = find_data_file(relative, this_binary_lookup());
+  if (!path) fail(path.error());
+  return std::move(path.value());
 }
 
 std::string read_config(const std::string& path) {
@@ -42,9 +50,9 @@ struct UpArgs {
   int timeout_s = 60;
 };
 
-void lab_up(const UpArgs& args, int& exit_code) {
+void lab_up(const UpArgs& args) {
   v::UpRequest request;
-  request.topology_path = args.topology.empty() ? find_project_file("fixtures/topologies/seed.yaml") : args.topology;
+  request.topology_path = args.topology.empty() ? data_file("fixtures/topologies/seed.yaml") : args.topology;
   request.force = args.force;
   request.timeout = std::chrono::seconds(args.timeout_s);
   auto& o = request.options;
@@ -65,10 +73,10 @@ void lab_up(const UpArgs& args, int& exit_code) {
   if (o.faults.contains(v::Fault::SeedVerbatim)) {
     if (!args.nva_config.empty())
       fail(Error{"--fault seed-verbatim runs the seed's own config", "--nva-config", "drop one of the two"});
-    request.nva_config_path = find_project_file("fixtures/configs/nva-seed.frr");
+    request.nva_config_path = data_file("fixtures/configs/nva-seed.frr");
   } else {
     request.nva_config_path =
-        args.nva_config.empty() ? find_project_file("fixtures/configs/nva-fixed.frr") : args.nva_config;
+        args.nva_config.empty() ? data_file("fixtures/configs/nva-fixed.frr") : args.nva_config;
   }
   o.nva_config_source = request.nva_config_path;
   o.nva_config_text = read_config(request.nva_config_path);
@@ -77,9 +85,10 @@ void lab_up(const UpArgs& args, int& exit_code) {
   if (!status) fail(status.error());
   std::cout << v::format_status_text(*status);
   if (!status->converged()) {
-    std::cerr << "hairpin: lab up: the lab did not converge within " << args.timeout_s
-              << " s; it is left up for inspection (hairpin lab status), hairpin lab down removes it\n";
-    exit_code = kExitFail;
+    std::cout.flush();
+    throw UserError{"the lab did not converge within " + std::to_string(args.timeout_s) +
+                        " s; it is left up for inspection (hairpin lab status), hairpin lab down removes it",
+                    kExitFail};
   }
 }
 
@@ -91,16 +100,20 @@ void register_lab_commands(CLI::App& app, int& exit_code) {
 
   auto up_args = std::make_shared<UpArgs>();
   auto* up = lab->add_subcommand("up", "build the lab, start BIRD (Azure side) and the NVA, wait for BGP");
-  up->add_option("--topology", up_args->topology, "topology YAML (default fixtures/topologies/seed.yaml)");
-  up->add_option("--nva", up_args->nva, "NVA implementation: frr or builtin")->default_str("frr");
-  up->add_option("--nva-config", up_args->nva_config, "NVA config (default fixtures/configs/nva-fixed.frr)");
+  up->add_option("--topology", up_args->topology, "topology YAML")->default_str("fixtures/topologies/seed.yaml");
+  up->add_option("--nva", up_args->nva, "NVA implementation: frr or builtin")->capture_default_str();
+  up->add_option("--nva-config", up_args->nva_config, "NVA config")->default_str("fixtures/configs/nva-fixed.frr");
   std::string fault_help = "inject a fault (repeatable):";
   for (auto f : v::all_faults()) fault_help += "\n  " + v::to_string(f) + ": " + v::describe(f);
   up->add_option("--fault", up_args->faults, fault_help);
-  up->add_option("--delay", up_args->delay_ms, "one-way delay per circuit in ms (seed: 45)")->check(CLI::Range(0.0, 10000.0));
+  up->add_option("--delay", up_args->delay_ms, "one-way delay per circuit in ms (seed: 45)")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->default_str("the topology's delay_ms");
   up->add_flag("--force", up_args->force, "rebuild the lab if it is already up");
-  up->add_option("--timeout", up_args->timeout_s, "seconds to wait for BGP to converge")->default_val(60)->check(CLI::Range(1, 3600));
-  up->callback([up_args, &exit_code] { lab_up(*up_args, exit_code); });
+  up->add_option("--timeout", up_args->timeout_s, "seconds to wait for BGP to converge")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  up->callback([up_args] { lab_up(*up_args); });
 
   auto* down = lab->add_subcommand("down", "remove every namespace, process and file of the lab (idempotent)");
   down->callback([] { require(v::lab_down(kStateDir, std::cout)); });
@@ -127,12 +140,8 @@ void register_lab_commands(CLI::App& app, int& exit_code) {
     if (!ns) fail(ns.error());
     std::vector<std::string> argv{"ip", "netns", "exec", *ns};
     argv.insert(argv.end(), command->begin(), command->end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     std::cout.flush();
-    execvp("ip", args.data());
-    fail(Error{"cannot run ip netns exec", "", "install iproute2 (scripts/setup)"});
+    fail(v::replace_process(argv));
   });
 
   // Internal: the userspace delay line the lab starts when the kernel has no netem.

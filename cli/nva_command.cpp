@@ -4,7 +4,7 @@
 // config, 2 unreadable file. Without it, runs the BGP speaker until SIGINT/SIGTERM.
 //
 // `hairpin bgp show summary|routes|neighbors ADDR advertised-routes|received-routes
-// [--json] [--socket PATH]` asks the running NVA over its control socket; --json
+// [--json] [--control-socket PATH]` asks the running NVA over its control socket; --json
 // prints the daemon's JSON unchanged (FRR's field names), otherwise vtysh-like text.
 
 #include <fstream>
@@ -47,7 +47,6 @@ int show(const ShowArgs& a, const std::string& request) {
 }
 
 int run(const NvaArgs& a) {
-  if (a.port < 1 || a.port > 65535) throw UserError{"--port must be 1-65535", kExitUsage};
   auto text = read_whole_file(a.config);
   if (!text) throw UserError{"cannot read " + a.config + ": check the path and permissions", kExitUsage};
   auto parsed = bgpd::parse_frr_config(text.value(), a.config);
@@ -80,9 +79,12 @@ void register_nva_commands(CLI::App& app, int& exit_code) {
   auto* nva = app.add_subcommand("nva", "the built-in NVA: BGP speaker with an FRR-style config");
   nva->add_option("--config", args->config, "FRR-style config file (frr.conf subset)")->required();
   nva->add_flag("--check", args->check, "validate the config and print it normalised, then exit");
-  nva->add_option("--port", args->port, "TCP port for BGP (default 179)");
-  nva->add_option("--control-socket", args->control_socket,
-                  std::string("unix socket for 'hairpin bgp show', mode 0600 (default ") + kDefaultControlSocket + ")");
+  nva->add_option("--port", args->port, "TCP port for BGP")
+      ->check(checked_by(CLI::Range(1, 65535), "must be 1-65535"))
+      ->capture_default_str();
+  // One name for the control socket in `nva` and `bgp show`; --socket is its alias.
+  nva->add_option("--control-socket,--socket", args->control_socket, "unix socket for 'hairpin bgp show', mode 0600")
+      ->capture_default_str();
   nva->callback([args, &exit_code] { exit_code = run(*args); });
 
   auto show_args = std::make_shared<ShowArgs>();
@@ -92,7 +94,8 @@ void register_nva_commands(CLI::App& app, int& exit_code) {
   show_cmd->require_subcommand(1);
   auto common = [show_args](CLI::App* c) {
     c->add_flag("--json", show_args->json, "print JSON (FRR's field names)");
-    c->add_option("--socket", show_args->socket, std::string("the NVA's control socket (default ") + kDefaultControlSocket + ")");
+    c->add_option("--control-socket,--socket", show_args->socket, "the NVA's control socket (hairpin nva --control-socket)")
+        ->capture_default_str();
   };
   auto* summary = show_cmd->add_subcommand("summary", "peers, their state and prefix counts");
   common(summary);

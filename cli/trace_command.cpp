@@ -35,11 +35,6 @@ struct TraceArgs {
 };
 
 int run(const TraceArgs& a) {
-  if (a.port < 1 || a.port > 65535) {
-    throw UserError{"bad port " + std::to_string(a.port) + ": give a TCP port 1-65535 with -p", kExitUsage};
-  }
-  if (a.tos < 0 || a.tos > 255) throw UserError{"--tos must be 0-255", kExitUsage};
-  if (a.interval_s <= 0) throw UserError{"--interval must be positive", kExitUsage};
   probes::WaitPolicy wait;
   {
     // MAX[,HERE[,NEAR]]: every part a positive number, nothing else.
@@ -104,10 +99,10 @@ int run(const TraceArgs& a) {
 
   if (via) {
     if (!via_at) {
-      std::cerr << "hairpin: trace: " << via->to_string() << " did not answer at a hop before "
-                << result->run.target.to_string()
-                << (reached ? "" : " (the target did not answer)") << "; check the path with --json\n";
-      return kExitFail;
+      throw UserError{via->to_string() + " did not answer at a hop before " +
+                          result->run.target.to_string() + (reached ? "" : " (the target did not answer)") +
+                          "; check the path with --json",
+                      kExitFail};
     }
     return kExitOk;
   }
@@ -120,7 +115,10 @@ void register_trace_commands(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TraceArgs>();
   CLI::App* cmd = app.add_subcommand("trace", "TCP SYN traceroute with Ethr -t tr output (--json, --mtr)");
   cmd->add_option("target", args->target, "destination host name or IPv4 address")->required();
-  cmd->add_option("-p,--port", args->port, "destination TCP port")->capture_default_str();
+  cmd->add_option("-p,--port", args->port, "destination TCP port")
+      ->check(checked_by(CLI::Range(1, 65535),
+                         [](const std::string& v) { return "bad port " + v + ": give a TCP port 1-65535 with -p"; }))
+      ->capture_default_str();
   cmd->add_option("-q,--queries", args->probes,
                   "probes per hop (default 1); with --mtr, rounds of one probe per hop (default 3)");
   cmd->add_option("-m,--max-hops", args->max_hops, "largest TTL probed")->capture_default_str();
@@ -131,8 +129,12 @@ void register_trace_commands(CLI::App& app, int& exit_code) {
                   "MAX[,HERE[,NEAR]]: wait at most MAX s for an answer, or HERE x the RTT of another answer "
                   "from the same hop, or NEAR x the RTT of an answer from a farther hop")
       ->capture_default_str();
-  cmd->add_option("--interval", args->interval_s, "--mtr: seconds between rounds")->capture_default_str();
-  cmd->add_option("--tos", args->tos, "IP TOS byte of the probes")->capture_default_str();
+  cmd->add_option("--interval", args->interval_s, "--mtr: seconds between rounds")
+      ->check(checked_by(CLI::PositiveNumber, "must be positive"))
+      ->capture_default_str();
+  cmd->add_option("--tos", args->tos, "IP TOS byte of the probes")
+      ->check(checked_by(CLI::Range(0, 255), "must be 0-255"))
+      ->capture_default_str();
   cmd->add_option("--expect-via", args->expect_via, "exit 0 only if this IPv4 answers at a hop before the target");
   cmd->add_flag("--json", args->json, "JSON output (schema hairpin.trace/1, docs/trace.md)");
   cmd->add_flag("--mtr", args->mtr, "mtr mode: rounds of probes, then Sent/Recv/Last/Avg/Best/Wrst per hop");

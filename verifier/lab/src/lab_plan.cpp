@@ -1,4 +1,4 @@
-#include "hairpin/verifier/lab_plan.hpp"
+#include "hairpin/verifier/lab/lab_plan.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -112,7 +112,7 @@ double circuit_delay(const Circuit& c, const LabOptions& o) { return o.delay_ms.
 
 }  // namespace
 
-std::string nic_mac(Ipv4 address) {
+std::string nic_mac(Ipv4Address address) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "02:00:%02x:%02x:%02x:%02x", (address.value >> 24) & 0xff,
                 (address.value >> 16) & 0xff, (address.value >> 8) & 0xff, address.value & 0xff);
@@ -170,12 +170,12 @@ std::vector<FabricRange> effective_routes(const Topology& t, const Subnet& subne
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   std::vector<FabricRange> out;
   for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
-    Ipv4 first{static_cast<std::uint32_t>(cuts[i])};
+    Ipv4Address first{static_cast<std::uint32_t>(cuts[i])};
     const Route* best = nullptr;
     for (const auto& r : routes)
       if (r.prefix.contains(first) && (!best || r.prefix.length > best->prefix.length)) best = &r;
     if (!best) continue;
-    Ipv4 last{static_cast<std::uint32_t>(cuts[i + 1] - 1)};
+    Ipv4Address last{static_cast<std::uint32_t>(cuts[i + 1] - 1)};
     if (!out.empty() && out.back().mac == best->mac && out.back().last.value + 1 == first.value)
       out.back().last = last;
     else
@@ -453,7 +453,7 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
     net.push_back(ip(ns, {"addr", "add", n.address.to_string(), "dev", "eth0"}));
     net.push_back(ip(ns, {"link", "set", "eth0", "up"}));
     // Azure answers every address with the gateway MAC.
-    std::vector<Ipv4> resolved{subnet.gateway()};
+    std::vector<Ipv4Address> resolved{subnet.gateway()};
     for (const auto& other : t.nodes)
       if (&other != &n && other.role != Role::Site && other.subnet == n.subnet) resolved.push_back(other.address.address);
     if (n.role == Role::Ergw)
@@ -586,24 +586,24 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
     plan.daemons.push_back(std::move(d));
   }
 
-  // Convergence: every session that should be up, seen from the Azure side.
-  for (const auto& c : t.circuits)
-    plan.sessions.push_back({ergw.name, "site_" + bird_name(c.site), c.site});
-  for (const auto* ars : t.nodes_with_role(Role::Ars)) {
-    if (node_down(t, *ars, faults)) continue;
-    plan.sessions.push_back({ergw.name, "ars_" + bird_name(ars->name), ars->name});
-    if (!has(faults, Fault::NvaDown)) plan.sessions.push_back({ars->name, bird_name(nva.name), nva.name});
+  // Convergence: the deployment's expectations, less what the faults take away,
+  // each session seen from the Azure side (the BIRD protocol that runs it).
+  const auto expected = deployment_expectations(t);
+  auto down = [&](const std::string& name) { return node_down(t, *t.find_node(name), faults); };
+  for (const auto& s : expected.sessions) {
+    if (down(s.a) || down(s.b)) continue;
+    const Node& peer = *t.find_node(s.b);
+    std::string protocol = peer.role == Role::Site ? "site_" + bird_name(peer.name)
+                           : peer.role == Role::Ars ? "ars_" + bird_name(peer.name)
+                                                    : bird_name(peer.name);
+    plan.sessions.push_back({s.a, protocol, s.b});
   }
-  // ...and the routes that make the design: the supernet drawn into both sites,
-  // both site prefixes learned by the NVA.
-  bool supernet_expected = !has(faults, Fault::NoSupernet) && !has(faults, Fault::NvaDown);
-  for (const auto* s : t.nodes_with_role(Role::Site)) {
-    plan.routes.push_back({s->name, t.vnet, "the hub VNet, from the ExpressRoute gateway"});
-    if (supernet_expected) plan.routes.push_back({s->name, t.supernet, "the supernet drawn in from the NVA"});
+  const bool supernet_expected = !has(faults, Fault::NoSupernet) && !has(faults, Fault::NvaDown);
+  for (const auto& r : expected.routes) {
+    if (r.node == nva.name && has(faults, Fault::NvaDown)) continue;
+    if (r.prefix == t.supernet && !supernet_expected) continue;
+    plan.routes.push_back(r);
   }
-  if (!has(faults, Fault::NvaDown))
-    for (const auto* s : t.nodes_with_role(Role::Site))
-      plan.routes.push_back({nva.name, *s->site_prefix, "site prefix learned from Route Server"});
   return plan;
 }
 

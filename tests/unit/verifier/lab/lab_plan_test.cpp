@@ -1,4 +1,4 @@
-#include "hairpin/verifier/lab_plan.hpp"
+#include "hairpin/verifier/lab/lab_plan.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 
 #include "seed_text.hpp"
 
+using namespace hairpin;
 using namespace hairpin::verifier;
 
 namespace {
@@ -26,7 +27,7 @@ LabOptions options(std::set<Fault> faults = {}) {
 // The MAC the fabric delivers `ip` to, from `subnet`, or "" when it drops it.
 std::string delivered_to(const Topology& t, const std::string& subnet, const std::string& ip,
                          const std::set<Fault>& faults = {}) {
-  auto a = *Ipv4::parse(ip);
+  auto a = *Ipv4Address::parse(ip);
   for (const auto& r : effective_routes(t, *t.find_subnet(subnet), faults))
     if (r.first <= a && a <= r.last) return r.mac;
   return "";
@@ -94,7 +95,7 @@ TEST(Fabric, RangesAreDisjointAndSorted) {
     auto ranges = effective_routes(t, s, {});
     for (std::size_t i = 0; i < ranges.size(); ++i) {
       EXPECT_LE(ranges[i].first, ranges[i].last);
-      if (i) EXPECT_LT(ranges[i - 1].last, ranges[i].first);
+      if (i) { EXPECT_LT(ranges[i - 1].last, ranges[i].first); }
     }
   }
 }

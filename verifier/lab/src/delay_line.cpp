@@ -1,4 +1,4 @@
-#include "hairpin/verifier/delay_line.hpp"
+#include "hairpin/verifier/lab/delay_line.hpp"
 
 #include "hairpin/common/file_io.hpp"
 

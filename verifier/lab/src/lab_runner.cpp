@@ -1,14 +1,12 @@
-#include "hairpin/verifier/lab_runner.hpp"
+#include "hairpin/verifier/lab/lab_runner.hpp"
 
 #include "hairpin/common/file_io.hpp"
+#include "hairpin/verifier/lab/process.hpp"
 
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,8 +18,6 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace hairpin::verifier {
 
 namespace fs = std::filesystem;
@@ -30,59 +26,12 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Output {
-  int rc = -1;
-  std::string text;  // stdout and stderr together
-};
-
-// Runs argv to completion, capturing its output. No shell is involved.
-Output run(const std::vector<std::string>& argv) {
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) != 0) return {-1, "pipe failed"};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, pipefd[1], 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(pipefd[1]);
-  Output out;
-  if (err != 0) {
-    close(pipefd[0]);
-    return {127, argv[0] + ": " + std::strerror(err)};
-  }
-  char buf[4096];
-  for (ssize_t n; (n = read(pipefd[0], buf, sizeof buf)) > 0;) out.text.append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  out.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return out;
-}
-
-// Starts argv detached from us (new session, no terminal); it must write its own pidfile.
-Status spawn_detached(const std::vector<std::string>& argv) {
-  pid_t pid = fork();
-  if (pid < 0) return Error{"fork failed", argv[0], "check system limits"};
-  if (pid == 0) {
-    if (fork() != 0) _exit(0);  // the grandchild is adopted by init: we never wait on it
-    setsid();
-    int null = open("/dev/null", O_RDWR);
-    dup2(null, 0), dup2(null, 1), dup2(null, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return Ok{};
+// A command whose output we read (listings, observation); a missing program reads
+// as a failed command, with the reason as its output.
+ProcessOutput run(const std::vector<std::string>& argv) {
+  auto r = run_process(argv);
+  if (!r) return {127, r.error().to_string()};
+  return std::move(r.value());
 }
 
 bool wait_for_paths(const std::vector<std::string>& paths, std::chrono::milliseconds bound) {
@@ -111,10 +60,13 @@ std::string read_file(const std::string& path) {
   return text ? std::move(text.value()) : std::string();
 }
 
-std::vector<std::string> existing_lab_namespaces() {
+Result<std::vector<std::string>> existing_lab_namespaces() {
   std::vector<std::string> out;
-  auto listing = run({"ip", "netns", "list"});
-  std::istringstream in(listing.text);
+  auto listing = run_process({"ip", "netns", "list"});
+  if (!listing) return listing.error();
+  if (listing->exit_code != 0)
+    return Error{"ip netns list failed: " + last_line(listing->output), "", "check that iproute2 works here"};
+  std::istringstream in(listing->output);
   for (std::string line; std::getline(in, line);) {
     auto name = line.substr(0, line.find(' '));
     if (name.rfind("hp-", 0) == 0) out.push_back(name);
@@ -125,7 +77,7 @@ std::vector<std::string> existing_lab_namespaces() {
 std::vector<pid_t> pids_in(const std::string& ns) {
   std::vector<pid_t> out;
   auto listing = run({"ip", "netns", "pids", ns});
-  std::istringstream in(listing.text);
+  std::istringstream in(listing.output);
   for (pid_t pid; in >> pid;) out.push_back(pid);
   return out;
 }
@@ -202,8 +154,8 @@ std::map<std::string, std::string> bird_protocols(const std::string& ns, const s
   std::map<std::string, std::string> out;
   if (!fs::exists(socket)) return out;
   auto r = run({"ip", "netns", "exec", ns, "birdc", "-s", socket, "show", "protocols"});
-  if (r.rc != 0) return out;
-  std::istringstream in(r.text);
+  if (r.exit_code != 0) return out;
+  std::istringstream in(r.output);
   for (std::string line; std::getline(in, line);) {
     std::istringstream cols(line);
     std::string name, proto, table, state, since, info;
@@ -242,8 +194,8 @@ LabStatus observe(const Rebuilt& lab) {
   for (const auto& e : lab.plan.routes) {
     const Node* node = lab.topology.find_node(e.node);
     auto r = run({"ip", "-n", node->namespace_name(), "route", "show", "exact", e.prefix.to_string()});
-    auto line = last_line(r.text);
-    bool present = r.rc == 0 && !line.empty() && line.rfind("unreachable", 0) != 0;
+    auto line = last_line(r.output);
+    bool present = r.exit_code == 0 && !line.empty() && line.rfind("unreachable", 0) != 0;
     s.routes.push_back({e, present, present ? line : "not in " + e.node + "'s kernel routing table"});
   }
   return s;
@@ -311,7 +263,7 @@ bool netem_available() {
   run({"ip", "netns", "add", ns});
   auto r = run({"ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"});
   run({"ip", "netns", "del", ns});
-  return r.rc == 0;
+  return r.exit_code == 0;
 }
 
 // ---------------------------------------------------------------- up / down
@@ -323,7 +275,9 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
   auto topology = load_topology(request.topology_path);
   if (!topology) return topology.error();
 
-  auto present = existing_lab_namespaces();
+  auto listed = existing_lab_namespaces();
+  if (!listed) return listed.error();
+  const auto& present = *listed;
   if (fs::exists(state_file(options.state_dir)) || !present.empty()) {
     if (!request.force)
       return Error{"the lab is already up" + (present.empty() ? "" : " (" + present.front() + " exists)"), "",
@@ -362,9 +316,10 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
 
   progress << "building " << plan->namespaces.size() << " namespaces (" << plan->delay_summary << ")\n";
   for (const auto& cmd : plan->network) {
-    auto r = run(cmd.argv);
-    if (r.rc != 0)
-      return fail(Error{"lab step failed: " + cmd.to_string(), last_line(r.text),
+    auto r = run_process(cmd.argv);
+    if (!r) return fail(r.error());
+    if (r->exit_code != 0)
+      return fail(Error{"lab step failed: " + cmd.to_string(), last_line(r->output),
                         "check the message; hairpin lab down cleans up"});
   }
 
@@ -378,9 +333,10 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
         if (auto s = spawn_detached(cmd.argv); !s) return fail(s.error());
         continue;
       }
-      auto r = run(cmd.argv);
-      if (r.rc != 0)
-        return fail(Error{daemon.kind + " on " + daemon.node + " failed to start: " + last_line(r.text),
+      auto r = run_process(cmd.argv);
+      if (!r) return fail(r.error());
+      if (r->exit_code != 0)
+        return fail(Error{daemon.kind + " on " + daemon.node + " failed to start: " + last_line(r->output),
                           cmd.to_string(), "see " + options.state_dir + "/" + daemon.node + " for its logs"});
     }
     if (!wait_for_paths(daemon.pidfiles, std::chrono::seconds(15)))
@@ -406,7 +362,9 @@ Status lab_down(const std::string& state_dir, std::ostream& progress) {
   std::set<std::string> namespaces;
   if (auto saved = load_state(state_dir))
     namespaces.insert(saved->namespaces.begin(), saved->namespaces.end());
-  for (const auto& ns : existing_lab_namespaces()) namespaces.insert(ns);
+  auto listed = existing_lab_namespaces();
+  if (!listed) return listed.error();
+  for (const auto& ns : *listed) namespaces.insert(ns);
 
   // Every process living in a lab namespace goes: daemons, delay lines, shells.
   std::vector<pid_t> pids;
@@ -424,8 +382,10 @@ Status lab_down(const std::string& state_dir, std::ostream& progress) {
   int removed = 0;
   for (const auto& ns : namespaces)
     if (fs::exists("/run/netns/" + ns)) {
-      auto r = run({"ip", "netns", "del", ns});
-      if (r.rc != 0) return Error{"cannot delete namespace " + ns + ": " + last_line(r.text), "", "retry hairpin lab down"};
+      auto r = run_process({"ip", "netns", "del", ns});
+      if (!r) return r.error();
+      if (r->exit_code != 0)
+        return Error{"cannot delete namespace " + ns + ": " + last_line(r->output), "", "retry hairpin lab down"};
       ++removed;
     }
   std::error_code ec;

@@ -1,9 +1,10 @@
-#include "hairpin/verifier/topology.hpp"
+#include "hairpin/verifier/model/topology.hpp"
 
 #include <gtest/gtest.h>
 
 #include "seed_text.hpp"
 
+using namespace hairpin;
 using namespace hairpin::verifier;
 
 TEST(TopologyParse, Seed_HasTheSeedsNodesAndAddresses) {
@@ -83,8 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Ipv4Prefix, ContainsAndFormat) {
   auto p = Ipv4Prefix::parse("10.0.0.0/8");
   ASSERT_TRUE(p);
-  EXPECT_TRUE(p->contains(*Ipv4::parse("10.200.0.4")));
-  EXPECT_FALSE(p->contains(*Ipv4::parse("11.0.0.1")));
+  EXPECT_TRUE(p->contains(*Ipv4Address::parse("10.200.0.4")));
+  EXPECT_FALSE(p->contains(*Ipv4Address::parse("11.0.0.1")));
   EXPECT_TRUE(p->contains(*Ipv4Prefix::parse("10.100.0.0/16")));
   EXPECT_FALSE(Ipv4Prefix::parse("10.100.0.0/16")->contains(*p));
   EXPECT_FALSE(Ipv4Prefix::parse("10.0.0.0/33"));

@@ -4,7 +4,8 @@
 // In:  a Topology and LabOptions (NVA kind and config, faults, delay).
 // Out: a LabPlan: namespaces, files (BIRD/FRR configs, nft rulesets), the
 //      commands that build links/addresses/routes/sysctls, the daemons to start,
-//      and what "converged" means (sessions and routes to wait for).
+//      and what "converged" means: the model's deployment expectations, less
+//      what the faults take away, each session tied to the BIRD protocol that sees it.
 // Who: lab_runner executes it; unit tests read it. Nothing here touches the system.
 //
 // The emulation (DESIGN.md, The lab):
@@ -28,7 +29,8 @@
 #include <vector>
 
 #include "hairpin/common/result.hpp"
-#include "hairpin/verifier/topology.hpp"
+#include "hairpin/verifier/model/expectations.hpp"
+#include "hairpin/verifier/model/topology.hpp"
 
 namespace hairpin::verifier {
 
@@ -80,12 +82,8 @@ struct ExpectedSession {
   std::string peer;        // node at the other end
 };
 
-// A route that must be in a node's kernel FIB.
-struct ExpectedRoute {
-  std::string node;
-  Ipv4Prefix prefix;
-  std::string why;         // e.g. "the supernet drawn in from the NVA"
-};
+// A route that must be in a node's kernel FIB: the model's, as the lab checks it.
+using ExpectedRoute = RouteExpectation;
 
 struct LabPlan {
   std::vector<std::string> namespaces;
@@ -99,15 +97,15 @@ struct LabPlan {
 
 // Effective routes of one VNet subnet, resolved to the NIC MAC each range goes to.
 struct FabricRange {
-  Ipv4 first;
-  Ipv4 last;
+  Ipv4Address first;
+  Ipv4Address last;
   std::string mac;
 };
 std::vector<FabricRange> effective_routes(const Topology& topology, const Subnet& subnet,
                                           const std::set<Fault>& faults);
 
 // The deterministic MAC of a hub node's NIC: 02:00 followed by its IPv4 address.
-std::string nic_mac(Ipv4 address);
+std::string nic_mac(Ipv4Address address);
 
 // UDR prefixes in force for a subnet after faults.
 std::vector<Udr> udrs_in_force(const Subnet& subnet, const std::set<Fault>& faults);

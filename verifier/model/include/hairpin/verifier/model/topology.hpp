@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "hairpin/common/result.hpp"
-#include "hairpin/verifier/ipv4.hpp"
+#include "hairpin/common/ipv4.hpp"
 
 namespace hairpin::verifier {
 
@@ -26,7 +26,7 @@ std::string_view to_string(Role role);
 
 struct Udr {
   Ipv4Prefix prefix;
-  Ipv4 next_hop;
+  Ipv4Address next_hop;
   int line = 0;  // where it was defined, for messages
 };
 
@@ -35,7 +35,7 @@ struct Subnet {
   Ipv4Prefix prefix;
   std::vector<Udr> udrs;  // the route table associated with the subnet
 
-  Ipv4 gateway() const { return Ipv4{prefix.address.value + 1}; }  // Azure: .1
+  Ipv4Address gateway() const { return Ipv4Address{prefix.address.value + 1}; }  // Azure: .1
 };
 
 struct Node {

@@ -1,4 +1,4 @@
-#include "hairpin/verifier/topology.hpp"
+#include "hairpin/verifier/model/topology.hpp"
 
 #include "hairpin/common/file_io.hpp"
 
@@ -113,9 +113,9 @@ class Reader {
     return v.Scalar();
   }
 
-  Ipv4 ip(const YAML::Node& v, std::string_view what) const {
+  Ipv4Address ip(const YAML::Node& v, std::string_view what) const {
     auto text = scalar(v, what);
-    auto parsed = Ipv4::parse(text);
+    auto parsed = Ipv4Address::parse(text);
     if (!parsed) fail(v, std::string(what) + " '" + text + "' is not an IPv4 address", "write it like 10.0.0.4");
     return *parsed;
   }

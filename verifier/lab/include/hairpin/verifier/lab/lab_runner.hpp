@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "hairpin/common/result.hpp"
-#include "hairpin/verifier/lab_plan.hpp"
-#include "hairpin/verifier/topology.hpp"
+#include "hairpin/verifier/lab/lab_plan.hpp"
+#include "hairpin/verifier/model/topology.hpp"
 
 namespace hairpin::verifier {
 
