@@ -1,10 +1,14 @@
-// NVA daemon: Boost.Asio sockets and timers around SessionFsm and Rib.
-// Single-threaded: every handler runs on the caller's io_context.
+// NVA daemon: Boost.Asio sockets and timers around NeighborSupervisor and Rib.
+// Socket and timer outcomes go to the supervisor as events; its actions are
+// carried out here (dial, accept, send, drop, arm a timer, log, tell the RIB),
+// and the RIB's output goes back to it to send. The daemon decides nothing about
+// sessions. Single-threaded: every handler runs on the caller's io_context.
 
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 
 #include "hairpin/bgpd/daemon/control_client.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
+#include "hairpin/bgpd/supervisor/neighbor_supervisor.hpp"
 
 #include <ifaddrs.h>
 #include <csignal>
@@ -15,7 +19,6 @@
 
 #include <boost/asio.hpp>
 #include <filesystem>
-#include <tuple>
 #include <deque>
 #include <iostream>
 #include <sstream>
@@ -97,33 +100,12 @@ struct Wire : std::enable_shared_from_this<Wire> {
 }  // namespace
 
 struct NvaDaemon::Impl {
-  struct Neighbor;
-
-  struct Connection : std::enable_shared_from_this<Connection> {
-    Connection(Impl& d, Neighbor& n, SessionConfig config, bool outbound)
-        : daemon(d), neighbor(n), fsm(std::move(config)), outbound(outbound) {}
-    Impl& daemon;
-    Neighbor& neighbor;
-    SessionFsm fsm;
-    bool outbound;
+  // One connection's socket and timers; which connection does what is the
+  // supervisor's to decide.
+  struct Link {
     std::shared_ptr<Wire> wire;
     std::map<Timer, std::unique_ptr<asio::steady_timer>> timers;
     std::map<Timer, std::uint64_t> timer_generation;
-    bool discarded = false;
-  };
-
-  struct Neighbor {
-    NeighborConfig config;
-    std::shared_ptr<Connection> out;
-    std::vector<std::shared_ptr<Connection>> in;
-    Connection* established = nullptr;
-    bool out_stopped = false;  // we stopped dialing for a peer-opened session
-    // maximum-prefix: over the limit, the session stays down (no dialing, no
-    // accepting) until `restart` minutes pass, or for good; warnings once a session.
-    bool prefix_overflow = false;
-    std::unique_ptr<asio::steady_timer> overflow_restart;
-    bool threshold_warned = false;
-    bool limit_warned = false;
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
@@ -136,8 +118,10 @@ struct NvaDaemon::Impl {
   asio::local::stream_protocol::acceptor control;
   Ipv4Address router_id;
   std::unique_ptr<Rib> rib;
-  std::map<Ipv4Address, std::unique_ptr<Neighbor>> neighbors;
-  bool stopping = false;
+  std::unique_ptr<NeighborSupervisor> supervisor;
+  std::map<ConnectionId, Link> links;
+  std::map<Ipv4Address, std::unique_ptr<asio::steady_timer>> hold_down_timers;
+  std::optional<tcp::socket> offered;  // while the supervisor decides on it
   // Loc-RIB changes during a table load: counted, logged once a second.
   struct BulkFibLog {
     std::size_t changed = 0, removed = 0;
@@ -172,18 +156,6 @@ struct NvaDaemon::Impl {
             << " removed in the last second\n";
       bulk_log = {};
     });
-  }
-
-  SessionConfig session_config(const NeighborConfig& n, bool passive) const {
-    SessionConfig s;
-    s.local_as = config.bgp->asn;
-    s.router_id = router_id;
-    s.peer_as = n.remote_as;
-    s.hold_time = n.hold_time.value_or(config.bgp->hold_time);
-    s.keepalive = n.keepalive.value_or(config.bgp->keepalive);
-    if (n.connect_retry) s.connect_retry = std::chrono::seconds{*n.connect_retry};
-    s.passive = passive;
-    return s;
   }
 
   std::vector<RibPeer> rib_peers() const {
@@ -221,267 +193,165 @@ struct NvaDaemon::Impl {
     return out;
   }
 
-  std::uint8_t ttl_for(const NeighborConfig& n) const {
-    if (n.remote_as == config.bgp->asn) return 255;  // iBGP: not limited
-    return n.ebgp_multihop.value_or(1);              // eBGP: directly connected unless multihop
+  // ---- the supervisor's actions, carried out ---------------------------------------
+
+  void feed(const SupervisorEvent& event) { carry_out(supervisor->handle(event)); }
+
+  void carry_out(const SupervisorActions& actions) {
+    for (const auto& action : actions) std::visit([&](const auto& a) { carry_out(a); }, action);
   }
 
-  // ---- actions ------------------------------------------------------------------
-
-  void act(Connection& c, const std::vector<SessionAction>& actions) {
-    for (const auto& action : actions) {
-      if (c.discarded) return;
-      std::visit([&](const auto& a) { carry_out(c, a); }, action);
-    }
+  Link* link(ConnectionId id) {
+    auto it = links.find(id);
+    return it == links.end() ? nullptr : &it->second;
   }
 
-  void carry_out(Connection& c, const ConnectTcp&) {
-    auto& n = c.neighbor;
-    if (c.wire) c.wire->close_now();
-    c.wire = std::make_shared<Wire>(io);
+  void carry_out(const Dial& d) {
+    auto& l = links[d.connection];
+    if (l.wire) l.wire->close_now();
+    auto wire = l.wire = std::make_shared<Wire>(io);
     boost::system::error_code ec;
-    c.wire->socket.open(tcp::v4(), ec);
-    if (!ec && n.config.update_source) {
-      if (auto src = Ipv4Address::parse(*n.config.update_source))
-        c.wire->socket.bind(tcp::endpoint(to_asio(*src), 0), ec);
-    }
-    if (!ec) c.wire->socket.set_option(asio::ip::unicast::hops(ttl_for(n.config)), ec);
+    wire->socket.open(tcp::v4(), ec);
+    if (!ec && d.source) wire->socket.bind(tcp::endpoint(to_asio(*d.source), 0), ec);
+    if (!ec) wire->socket.set_option(asio::ip::unicast::hops(d.ttl), ec);
+    auto id = d.connection;
     if (ec) {
-      log() << "neighbor " << n.config.address.to_string() << ": cannot open a socket: " << ec.message() << '\n';
-      return act(c, c.fsm.handle(TcpConnectionFails{}));
-    }
-    auto self = c.shared_from_this();
-    auto wire = c.wire;
-    wire->socket.async_connect(tcp::endpoint(to_asio(n.config.address), options.bgp_port),
-                               [this, self, wire](boost::system::error_code ec) {
-                                 if (self->discarded || self->wire != wire) return;
-                                 if (ec) return after(*self, self->fsm.handle(TcpConnectionFails{}));
-                                 start_reading(*self);
-                                 after(*self, self->fsm.handle(TcpCrAcked{}));
-                               });
-  }
-
-  void carry_out(Connection& c, const DropTcp&) {
-    if (c.wire) c.wire->close_after_writes();
-    c.wire.reset();
-  }
-
-  void carry_out(Connection& c, const SendBytes& s) {
-    if (c.wire) c.wire->send(s.bytes);
-  }
-
-  void carry_out(Connection& c, const StartTimer& s) {
-    auto& timer = c.timers[s.timer];
-    if (!timer) timer = std::make_unique<asio::steady_timer>(io);
-    timer->cancel();
-    std::uint64_t generation = ++c.timer_generation[s.timer];
-    timer->expires_after(s.after);
-    auto self = c.shared_from_this();
-    Timer which = s.timer;
-    timer->async_wait([this, self, which, generation](boost::system::error_code ec) {
-      if (ec || self->discarded || self->timer_generation[which] != generation) return;
-      after(*self, self->fsm.handle(TimerExpired{which}));
-    });
-  }
-
-  void carry_out(Connection& c, const StopTimer& s) {
-    ++c.timer_generation[s.timer];
-    if (auto it = c.timers.find(s.timer); it != c.timers.end()) it->second->cancel();
-  }
-
-  void carry_out(Connection& c, const SessionUp& up) {
-    auto& n = c.neighbor;
-    if (n.established && n.established != &c) {
-      // RFC 4271 6.8: the Established connection stays; the newer one closes
-      // (and feeds nothing to the RIB meanwhile).
-      log() << "neighbor " << n.config.address.to_string()
-            << ": connection collision, closing the newer connection (a session is Established)\n";
-      asio::post(io, [this, self = c.shared_from_this()] {
-        if (!self->discarded) after(*self, self->fsm.handle(OpenCollisionDump{}));
+      log() << "neighbor " << d.peer.to_string() << ": cannot open a socket: " << ec.message() << '\n';
+      asio::post(io, [this, id, wire] {
+        if (auto* l = link(id); l && l->wire == wire) feed(DialFailed{id});
       });
       return;
     }
-    n.established = &c;
+    wire->socket.async_connect(tcp::endpoint(to_asio(d.peer), options.bgp_port),
+                               [this, id, wire](boost::system::error_code ec) {
+                                 auto* l = link(id);
+                                 if (!l || l->wire != wire) return;
+                                 if (ec) return feed(DialFailed{id});
+                                 start_reading(id);
+                                 feed(DialSucceeded{id});
+                               });
+  }
+
+  void carry_out(const AcceptConnection& a) {
+    auto& l = links[a.connection];
+    l.wire = std::make_shared<Wire>(io);
+    l.wire->socket = std::move(*offered);
+    offered.reset();
+    boost::system::error_code ec;
+    l.wire->socket.set_option(asio::ip::unicast::hops(a.ttl), ec);
+    start_reading(a.connection);
+  }
+
+  void carry_out(const RefuseConnection& r) {
+    log() << "connection from " << r.from.to_string() << " refused: " << r.reason << '\n';
+    boost::system::error_code ec;
+    if (offered) offered->close(ec);
+    offered.reset();
+  }
+
+  void carry_out(const Transmit& t) {
+    if (auto* l = link(t.connection); l && l->wire) l->wire->send(t.bytes);
+  }
+
+  void carry_out(const DropConnection& d) {
+    auto* l = link(d.connection);
+    if (!l) return;
+    if (l->wire) l->wire->close_after_writes();
+    l->wire.reset();
+  }
+
+  void carry_out(const ForgetConnection& f) {
+    auto* l = link(f.connection);
+    if (!l) return;
+    for (auto& [t, timer] : l->timers) timer->cancel();
+    if (l->wire) l->wire->close_after_writes();
+    links.erase(f.connection);
+  }
+
+  void carry_out(const StartConnectionTimer& s) {
+    auto* l = link(s.connection);
+    if (!l) return;
+    auto& timer = l->timers[s.timer];
+    if (!timer) timer = std::make_unique<asio::steady_timer>(io);
+    timer->cancel();
+    std::uint64_t generation = ++l->timer_generation[s.timer];
+    timer->expires_after(s.after);
+    timer->async_wait([this, id = s.connection, which = s.timer, generation](boost::system::error_code ec) {
+      auto* l = link(id);
+      if (ec || !l || l->timer_generation[which] != generation) return;
+      feed(ConnectionTimerExpired{id, which});
+    });
+  }
+
+  void carry_out(const StopConnectionTimer& s) {
+    auto* l = link(s.connection);
+    if (!l) return;
+    ++l->timer_generation[s.timer];
+    if (auto it = l->timers.find(s.timer); it != l->timers.end()) it->second->cancel();
+  }
+
+  void carry_out(const StartHoldDownTimer& h) {
+    auto& timer = hold_down_timers[h.peer];
+    timer = std::make_unique<asio::steady_timer>(io, h.after);
+    timer->async_wait([this, peer = h.peer](boost::system::error_code ec) {
+      if (!ec) feed(HoldDownTimerExpired{peer});
+    });
+  }
+
+  void carry_out(const StopHoldDownTimer& h) {
+    if (auto it = hold_down_timers.find(h.peer); it != hold_down_timers.end()) it->second->cancel();
+  }
+
+  void carry_out(const LogLine& l) { log() << l.text << '\n'; }
+
+  void carry_out(const PeerUp& up) {
     std::optional<Ipv4Address> local;
-    if (c.wire) {
+    if (auto* l = link(up.connection); l && l->wire) {
       boost::system::error_code ec;
-      auto ep = c.wire->socket.local_endpoint(ec);
+      auto ep = l->wire->socket.local_endpoint(ec);
       if (!ec) local = from_asio(ep.address());
     }
-    log() << "neighbor " << n.config.address.to_string() << ": Established (AS " << up.negotiated.peer_as
-          << ", hold " << up.negotiated.hold_time << " s, " << (c.outbound ? "we connected" : "peer connected")
-          << ")\n";
-    hold_our_dialing(n);
-    dispatch(rib->peer_up(n.config.address, up.negotiated, local));
+    dispatch(rib->peer_up(up.peer, up.negotiated, local));
   }
 
-  void carry_out(Connection& c, const SessionDown& down) {
-    auto& n = c.neighbor;
-    if (n.established != &c) return;
-    n.established = nullptr;
-    n.threshold_warned = n.limit_warned = false;
-    log() << "neighbor " << n.config.address.to_string() << ": left Established: " << down.reason << '\n';
-    dispatch(rib->peer_down(n.config.address));
+  void carry_out(const PeerDown& down) { dispatch(rib->peer_down(down.peer)); }
+
+  void carry_out(const DeliverUpdate& u) {
+    if (!supervisor->carries_session(u.connection)) return;  // taken down earlier in this batch
+    dispatch(rib->receive(u.peer, u.update));
+    // Counts what inbound policy accepted, as FRR's pcount (and the limit itself) does.
+    const auto counts = rib->counts(u.peer);
+    feed(PrefixesAccepted{u.peer, counts ? counts->accepted : 0});
   }
 
-  void carry_out(Connection& c, const ReceivedUpdate& u) {
-    if (c.neighbor.established != &c) return;  // a collision's loser, closing
-    for (const auto& note : u.notes)
-      log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
-    dispatch(rib->receive(c.neighbor.config.address, u.update));
-    check_prefix_threshold(c.neighbor);
-  }
-
-  void carry_out(Connection& c, const ReceivedRouteRefresh& r) {
-    if (c.neighbor.established != &c) return;
-    const char* what = r.refresh.subtype == RouteRefreshSubtype::Normal ? "route refresh requested"
-                       : r.refresh.subtype == RouteRefreshSubtype::BeginningOfRouteRefresh
-                           ? "peer re-sending its routes (BoRR)"
-                           : "peer finished re-sending its routes (EoRR)";
-    log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << what << '\n';
-    dispatch(rib->route_refresh(c.neighbor.config.address, r.refresh));
+  void carry_out(const DeliverRouteRefresh& r) {
+    if (!supervisor->carries_session(r.connection)) return;
+    dispatch(rib->route_refresh(r.peer, r.refresh));
   }
 
   void dispatch(const RibOutput& out) {
     for (const auto& o : out.send) {
-      auto it = neighbors.find(o.peer);
-      if (it == neighbors.end() || !it->second->established) continue;
-      Connection& c = *it->second->established;
-      if (const auto* u = std::get_if<Update>(&o.message)) {
-        auto actions = c.fsm.send_update(*u);
-        if (!actions) {
-          log() << "neighbor " << o.peer.to_string() << ": " << actions.error().to_string() << '\n';
-          continue;
-        }
-        act(c, actions.value());
-      } else {
-        act(c, c.fsm.send_refresh_marker(std::get<RouteRefresh>(o.message).subtype));
-      }
+      if (const auto* u = std::get_if<Update>(&o.message)) carry_out(supervisor->send_update(o.peer, *u));
+      else carry_out(supervisor->send_refresh_marker(o.peer, std::get<RouteRefresh>(o.message).subtype));
     }
     log_fib_changes(out.fib);
     for (const auto& p : out.problems) {
-      auto it = neighbors.find(p.peer);
-      if (p.kind == RibProblemKind::MaximumPrefixExceeded && it != neighbors.end())
-        over_maximum_prefix(*it->second, p);
-      else
-        log() << p.message << '\n';
+      if (p.kind == RibProblemKind::MaximumPrefixExceeded) feed(MaximumPrefixExceeded{p.peer, p.message});
+      else log() << p.message << '\n';
     }
   }
 
-  // The RIB counted more accepted prefixes than `maximum-prefix N` (FRR semantics).
-  void over_maximum_prefix(Neighbor& n, const RibProblem& p) {
-    const auto& cfg = n.config;
-    std::string who = "neighbor " + cfg.address.to_string() + ": ";
-    if (cfg.maximum_prefix_warning_only) {
-      if (!n.limit_warned) log() << who << p.message << " (warning-only: the session stays up)\n";
-      n.limit_warned = true;
-      return;
-    }
-    if (!n.established || n.prefix_overflow) return;
-    log() << who << p.message << "; sending Cease/Maximum Number of Prefixes Reached, session down "
-          << (cfg.maximum_prefix_restart ? "for " + std::to_string(*cfg.maximum_prefix_restart) + " minute(s)"
-                                         : std::string("until hairpin nva restarts"))
-          << '\n';
-    n.prefix_overflow = true;
-    n.out_stopped = false;  // tidy() must not redial
-    act(*n.established, n.established->fsm.handle(MaximumPrefixReached{cfg.maximum_prefix.value_or(0)}));
-    if (n.out && n.out->fsm.state() != SessionState::Idle) act(*n.out, n.out->fsm.handle(ManualStop{}));
-    if (!cfg.maximum_prefix_restart) return;
-    n.overflow_restart = std::make_unique<asio::steady_timer>(io, std::chrono::minutes(*cfg.maximum_prefix_restart));
-    n.overflow_restart->async_wait([this, addr = cfg.address](boost::system::error_code ec) {
-      auto it = neighbors.find(addr);
-      if (ec || stopping || it == neighbors.end()) return;
-      Neighbor& nb = *it->second;
-      nb.prefix_overflow = false;
-      log() << "neighbor " << addr.to_string() << ": maximum-prefix restart timer expired, reconnecting\n";
-      if (nb.out && !nb.config.shutdown) act(*nb.out, nb.out->fsm.handle(ManualStart{}));
-    });
-  }
-
-  // FRR's threshold warning: once a session, when the count passes THRESHOLD % of N.
-  void check_prefix_threshold(Neighbor& n) {
-    const auto& cfg = n.config;
-    if (!cfg.maximum_prefix || n.threshold_warned) return;
-    // Counts what inbound policy accepted, as FRR's pcount (and the limit itself) does.
-    const auto counts = rib->counts(cfg.address);
-    std::uint64_t count = counts ? counts->accepted : 0;
-    if (count * 100 <= std::uint64_t{*cfg.maximum_prefix} * cfg.maximum_prefix_threshold) return;
-    n.threshold_warned = true;
-    log() << "neighbor " << cfg.address.to_string() << ": " << count << " prefixes received, "
-          << static_cast<int>(cfg.maximum_prefix_threshold) << "% of maximum-prefix " << *cfg.maximum_prefix
-          << " reached\n";
-  }
-
-  // After each event: resolve collisions (RFC 4271 6.8) and forget dead incoming
-  // connections, restarting our own dialing if nothing else carries the session.
-  void after(Connection& c, const std::vector<SessionAction>& actions) {
-    act(c, actions);
-    Neighbor& n = c.neighbor;
-    for (auto& in : n.in) {
-      if (!n.out) break;
-      std::optional<Ipv4Address> peer_id;
-      for (const auto* x : {in.get(), n.out.get()})
-        if (x->fsm.negotiated()) peer_id = x->fsm.negotiated()->peer_router_id;
-      auto verdict = detect_collision(router_id, peer_id, n.out->fsm.state(), in->fsm.state());
-      if (verdict == CollisionVerdict::NoCollision) continue;
-      auto loser = verdict == CollisionVerdict::CloseConnectionWeOpened ? n.out : in;
-      log() << "neighbor " << n.config.address.to_string() << ": connection collision, closing the connection "
-            << (loser == in ? "the peer opened" : "we opened") << '\n';
-      if (loser == n.out) n.out_stopped = true;
-      act(*loser, loser->fsm.handle(OpenCollisionDump{}));
-    }
-    // The FSM paused after an OPEN for the check above; read on (RFC 4271 6.8).
-    if (!c.discarded && c.fsm.input_pending()) return after(c, c.fsm.resume_input());
-    asio::post(io, [this, addr = n.config.address] { tidy(addr); });
-  }
-
-  void tidy(Ipv4Address address) {
-    auto it = neighbors.find(address);
-    if (it == neighbors.end()) return;
-    Neighbor& n = *it->second;
-    std::erase_if(n.in, [&](const std::shared_ptr<Connection>& x) {
-      if (x->fsm.state() != SessionState::Idle) return false;
-      discard(*x);
-      return true;
-    });
-    hold_our_dialing(n);
-    bool carried = n.established || !n.in.empty();
-    if (!stopping && !carried && n.out && n.out_stopped && n.out->fsm.state() == SessionState::Idle) {
-      // Our dialing was stopped for a peer-opened session that is now gone.
-      n.out_stopped = false;
-      act(*n.out, n.out->fsm.handle(ManualStart{}));
-    }
-  }
-
-  // A session carried by the peer's connection: ours stops dialing (or does not
-  // redial, after the peer closed it in a collision, say) until that session is
-  // gone; tidy() starts it again then.
-  void hold_our_dialing(Neighbor& n) {
-    if (stopping || !n.out || !n.established || n.established == n.out.get() || n.out_stopped) return;
-    auto s = n.out->fsm.state();
-    if (s == SessionState::Idle || s == SessionState::Connect || s == SessionState::Active) {
-      n.out_stopped = true;
-      act(*n.out, n.out->fsm.handle(ManualStop{}));
-    }
-  }
-
-  void discard(Connection& c) {
-    c.discarded = true;
-    for (auto& [t, timer] : c.timers) timer->cancel();
-    if (c.wire) c.wire->close_after_writes();
-    c.wire.reset();
-  }
-
-  void start_reading(Connection& c) {
-    auto self = c.shared_from_this();
-    auto wire = c.wire;
-    if (!wire) return;
-    wire->socket.async_read_some(asio::buffer(wire->read_buffer), [this, self, wire](boost::system::error_code ec,
-                                                                                     std::size_t n) {
-      if (self->discarded || self->wire != wire) return;
-      if (ec) return after(*self, self->fsm.handle(TcpConnectionFails{}));
-      after(*self, self->fsm.handle(BytesReceived{std::span<const std::uint8_t>(wire->read_buffer.data(), n)}));
-      if (!self->discarded && self->wire == wire) start_reading(*self);
+  void start_reading(ConnectionId id) {
+    auto* l = link(id);
+    if (!l || !l->wire) return;
+    auto wire = l->wire;
+    wire->socket.async_read_some(asio::buffer(wire->read_buffer), [this, id, wire](boost::system::error_code ec,
+                                                                                   std::size_t n) {
+      auto* l = link(id);
+      if (!l || l->wire != wire) return;
+      if (ec) return feed(ConnectionClosed{id});
+      feed(BytesArrived{id, std::span<const std::uint8_t>(wire->read_buffer.data(), n)});
+      if (auto* still = link(id); still && still->wire == wire) start_reading(id);
     });
   }
 
@@ -551,36 +421,9 @@ struct NvaDaemon::Impl {
       boost::system::error_code e2;
       auto remote = socket.remote_endpoint(e2);
       Ipv4Address from = e2 ? Ipv4Address{} : from_asio(remote.address());
-      auto it = neighbors.find(from);
-      if (it == neighbors.end() || stopping) {
-        log() << "connection from " << from.to_string() << " refused: not a configured neighbor\n";
-        socket.close(e2);
-        return accept_next();
-      }
-      Neighbor& n = *it->second;
-      if (n.prefix_overflow) {  // like FRR: no session until the restart timer, if any
-        log() << "connection from " << from.to_string() << " refused: maximum-prefix exceeded\n";
-        socket.close(e2);
-        return accept_next();
-      }
-      if (n.established) {  // RFC 4271 6.8: an Established session wins; close the newcomer
-        socket.close(e2);
-        return accept_next();
-      }
-      auto c = std::make_shared<Connection>(*this, n, session_config(n.config, true), false);
-      c->wire = std::make_shared<Wire>(io);
-      c->wire->socket = std::move(socket);
-      c->wire->socket.set_option(asio::ip::unicast::hops(ttl_for(n.config)), e2);
-      n.in.push_back(c);
-      // The outbound attempt that has not reached the peer yet gives way.
-      if (n.out && n.out->fsm.state() == SessionState::Connect) {
-        if (n.out->wire) n.out->wire->close_now();
-        n.out->wire.reset();
-        act(*n.out, n.out->fsm.handle(TcpConnectionFails{}));
-      }
-      act(*c, c->fsm.handle(ManualStart{}));
-      start_reading(*c);
-      after(*c, c->fsm.handle(TcpConnectionConfirmed{}));
+      offered.emplace(std::move(socket));
+      feed(ConnectionOffered{from});
+      offered.reset();  // refused or accepted, it is no longer ours to hold
       accept_next();
     });
   }
@@ -604,6 +447,7 @@ Status NvaDaemon::start() {
   ro.ebgp_requires_policy = d.config.bgp->ebgp_requires_policy;
   ro.maximum_paths = d.config.bgp->maximum_paths;
   d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers());
+  d.supervisor = std::make_unique<NeighborSupervisor>(*d.config.bgp, d.router_id);
 
   boost::system::error_code ec;
   tcp::endpoint listen(d.options.listen_address ? asio::ip::address(to_asio(*d.options.listen_address))
@@ -626,60 +470,24 @@ Status NvaDaemon::start() {
   d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
           << d.options.bgp_port << '\n';
   d.dispatch(d.rib->set_local_routes(d.local_routes()));
-  for (const auto& n : d.config.bgp->neighbors) {
-    auto neighbor = std::make_unique<Impl::Neighbor>();
-    neighbor->config = n;
-    auto* raw = neighbor.get();
-    d.neighbors[n.address] = std::move(neighbor);
-    if (n.shutdown) continue;
-    raw->out = std::make_shared<Impl::Connection>(d, *raw, d.session_config(n, false), true);
-    d.act(*raw->out, raw->out->fsm.handle(ManualStart{}));
-  }
+  d.feed(StartNeighbors{});
   return Ok{};
 }
 
 void NvaDaemon::stop() {
   auto& d = *impl_;
-  d.stopping = true;
   d.bulk_log_timer.cancel();
   boost::system::error_code ec;
   d.acceptor.close(ec);
   d.close_control();
-  for (auto& [address, n] : d.neighbors) {
-    if (n->overflow_restart) n->overflow_restart->cancel();
-    for (auto& in : n->in) {
-      d.act(*in, in->fsm.handle(ManualStop{}));
-      d.discard(*in);
-    }
-    if (n->out) {
-      d.act(*n->out, n->out->fsm.handle(ManualStop{}));
-      d.discard(*n->out);
-    }
-  }
+  if (d.supervisor) d.feed(StopNeighbors{});
 }
 
 Status NvaDaemon::reload(NvaConfig next) {
   auto& d = *impl_;
   if (!next.bgp) return Error{"the new config has no 'router bgp'", "", "keep 'router bgp " + std::to_string(d.config.bgp->asn) + "'"};
-  if (next.bgp->asn != d.config.bgp->asn)
-    return Error{"the local AS changed (" + std::to_string(d.config.bgp->asn) + " -> " + std::to_string(next.bgp->asn) + ")",
-                 "", "restart hairpin nva to change the AS"};
-  auto session_key = [](const NeighborConfig& n) {
-    return std::make_tuple(n.address.value, n.remote_as, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
-                           n.shutdown, n.connect_retry);
-  };
-  std::vector<decltype(session_key(NeighborConfig{}))> before, after;
-  for (const auto& n : d.config.bgp->neighbors) before.push_back(session_key(n));
-  for (const auto& n : next.bgp->neighbors) after.push_back(session_key(n));
-  std::sort(before.begin(), before.end());
-  std::sort(after.begin(), after.end());
-  if (before != after || next.bgp->keepalive != d.config.bgp->keepalive || next.bgp->hold_time != d.config.bgp->hold_time)
-    return Error{"neighbors or session settings changed", "",
-                 "restart hairpin nva for new/removed neighbors, timers, multihop or update-source; reload covers policy and networks"};
+  if (auto accepted = d.supervisor->reload(*next.bgp); !accepted) return accepted.error();
   d.config = std::move(next);
-  for (auto& [address, n] : d.neighbors)
-    for (const auto& cfg : d.config.bgp->neighbors)
-      if (cfg.address == address) n->config = cfg;
   d.dispatch(d.rib->replace_policy(d.config.policy, d.rib_peers()));
   d.dispatch(d.rib->set_local_routes(d.local_routes()));
   d.log() << "config reloaded\n";
@@ -701,17 +509,14 @@ const Rib& NvaDaemon::rib() const { return *impl_->rib; }
 
 std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
   std::vector<NeighborStatus> out;
-  for (const auto& [address, n] : neighbors) {
+  if (!supervisor) return out;
+  for (const auto& view : supervisor->neighbor_views()) {
     NeighborStatus s;
-    s.address = address;
-    s.remote_as = n->config.remote_as;
-    const Connection* c = n->established ? n->established : n->out.get();
-    if (!n->established)
-      for (const auto& in : n->in)
-        if (!c || in->fsm.state() > c->fsm.state()) c = in.get();
-    if (c) {
-      s.state = c->fsm.state();
-      if (c->fsm.last_notification()) s.last_notification = c->fsm.last_notification()->to_string();
+    s.address = view.address;
+    s.remote_as = view.remote_as;
+    if (view.session) {
+      s.state = view.session->state();
+      if (view.session->last_notification()) s.last_notification = view.session->last_notification()->to_string();
     }
     out.push_back(s);
   }

@@ -5,8 +5,10 @@
 // Out: BGP sessions with every configured neighbor (active and passive open,
 //      RFC 4271 6.8 collision resolution, TTL for ebgp-multihop, update-source,
 //      only configured neighbors accepted), the RIB fed from them, and log lines.
-// Data flow: socket bytes -> SessionFsm -> actions -> (socket, timers, Rib) ->
-//      RibOutput -> SessionFsm::send_update -> socket. Kernel routes (FIB) are the
+// Data flow: socket bytes and dial/timer outcomes -> NeighborSupervisor (one
+//      SessionFsm per connection) -> actions -> (socket, timers, Rib) ->
+//      RibOutput -> NeighborSupervisor::send_update -> socket. Every decision
+//      about sessions is the supervisor's; the daemon carries them out. Kernel routes (FIB) are the
 //      forwarding core's job; FIB changes are logged here.
 
 #include <cstdint>
