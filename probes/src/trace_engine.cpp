@@ -1,10 +1,13 @@
-// Trace engine: sockets, libpcap and the send/receive loop (see trace_engine.hpp).
+// Trace engine: sockets, the capture and the send/receive loop (see trace_engine.hpp).
 // Everything that decides (matching, waiting, summarising) lives in the pure
 // modules; this file only moves packets and reads clocks.
 
 #include "hairpin/probes/trace_engine.hpp"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
@@ -17,6 +20,7 @@
 #include <cstring>
 #include <ctime>
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,11 +35,14 @@ namespace hairpin::probes {
 namespace {
 
 constexpr int kSnaplen = 512;  // IP + ICMP + 128-byte RFC 4884 quote + extensions
-constexpr int kPcapBufferBytes = 1 << 20;  // a run captures hundreds of packets, not millions
+// A limit, not an allocation: room for a burst of --flows 64 x 30 TTLs of our own
+// SYNs and their answers (a few KiB of skb each) before the next drain.
+constexpr int kCaptureBufferBytes = 8 << 20;
+constexpr unsigned kBatch = 64;  // packets read per recvmmsg
 
 std::int64_t now_ns() {
   timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);  // the clock pcap stamps packets with
+  clock_gettime(CLOCK_REALTIME, &ts);  // the clock the kernel stamps packets with (SO_TIMESTAMPNS)
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
@@ -47,11 +54,6 @@ struct Fd {
   Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
   ~Fd() { if (fd >= 0) ::close(fd); }
 };
-
-struct PcapCloser {
-  void operator()(pcap_t* p) const { if (p) pcap_close(p); }
-};
-using Pcap = std::unique_ptr<pcap_t, PcapCloser>;
 
 sockaddr_in to_sockaddr(Ipv4Address a, std::uint16_t port) {
   sockaddr_in sa{};
@@ -123,52 +125,77 @@ Result<std::uint16_t> hold_port(Ipv4Address source, std::vector<Fd>& held) {
   return static_cast<std::uint16_t>(ntohs(local.sin_port));
 }
 
-Result<Pcap> open_capture(const RunIdentity& run) {
-  char err[PCAP_ERRBUF_SIZE] = {};
-  Pcap p(pcap_create("any", err));
-  if (!p) return Error{std::string("pcap_create: ") + err, "trace", ""};
-  pcap_set_snaplen(p.get(), kSnaplen);
-  pcap_set_promisc(p.get(), 0);
-  pcap_set_immediate_mode(p.get(), 1);
-  pcap_set_buffer_size(p.get(), kPcapBufferBytes);
-  pcap_set_tstamp_precision(p.get(), PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro
-  const int rc = pcap_activate(p.get());
-  if (rc == PCAP_ERROR_PERM_DENIED) return permission_error("cannot capture");
-  if (rc < 0) return Error{std::string("pcap_activate: ") + pcap_geterr(p.get()), "trace", ""};
+// The capture: one AF_PACKET socket on every interface, as libpcap's "any" device
+// (SOCK_DGRAM, so each packet starts at its IP header, whatever the link layer;
+// outgoing packets included, so our own SYNs get wire send times), the run's BPF
+// filter compiled by libpcap for raw IP, and kernel receive timestamps
+// (SO_TIMESTAMPNS) on every packet. No TPACKET ring, as libpcap would set up: setting
+// a ring costs an RCU grace period (packet_set_ring -> synchronize_net) and freeing
+// it at close another, 10-15 ms each on a 2-core VM, for a run that reads a few
+// hundred packets, which recvmmsg does as cheaply.
+Result<Fd> open_capture(const RunIdentity& run) {
+  std::unique_ptr<pcap_t, void (*)(pcap_t*)> dead(pcap_open_dead(DLT_RAW, kSnaplen), pcap_close);
+  if (!dead) return Error{"pcap_open_dead failed", "trace", ""};
   bpf_program prog{};
   const std::string filter = capture_filter(run);
-  if (pcap_compile(p.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    return Error{std::string("BPF compile: ") + pcap_geterr(p.get()), "trace", ""};
+  if (pcap_compile(dead.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return Error{std::string("BPF compile: ") + pcap_geterr(dead.get()), "trace", ""};
   }
-  const int set = pcap_setfilter(p.get(), &prog);
-  pcap_freecode(&prog);
-  if (set != 0) return Error{std::string("BPF setfilter: ") + pcap_geterr(p.get()), "trace", ""};
-  if (pcap_setnonblock(p.get(), 1, err) != 0) return Error{std::string("pcap nonblock: ") + err, "trace", ""};
-  return p;
+  std::unique_ptr<bpf_program, void (*)(bpf_program*)> code(&prog, pcap_freecode);
+  // Protocol 0: the socket receives nothing until bind() below, so no packet gets in
+  // before the filter is attached.
+  Fd s(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) {
+    if (errno == EPERM || errno == EACCES) return permission_error("cannot capture");
+    return Error{std::string("packet socket: ") + std::strerror(errno), "trace", ""};
+  }
+  sock_fprog fprog{static_cast<unsigned short>(prog.bf_len), reinterpret_cast<sock_filter*>(prog.bf_insns)};
+  if (::setsockopt(s.fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) {
+    return Error{std::string("BPF attach: ") + std::strerror(errno), "trace", ""};
+  }
+  const int on = 1;
+  if (::setsockopt(s.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    return Error{std::string("SO_TIMESTAMPNS: ") + std::strerror(errno), "trace", ""};
+  }
+  // FORCE passes net.core.rmem_max with CAP_NET_ADMIN; with CAP_NET_RAW alone the
+  // plain option gets what rmem_max allows.
+  const int bytes = kCaptureBufferBytes;
+  if (::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+    ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  }
+  sockaddr_ll all{};
+  all.sll_family = AF_PACKET;
+  all.sll_protocol = htons(ETH_P_ALL);  // every interface (ifindex 0), both directions
+  if (::bind(s.fd, reinterpret_cast<sockaddr*>(&all), sizeof all) != 0) {
+    return Error{std::string("packet socket bind: ") + std::strerror(errno), "trace", ""};
+  }
+  return s;
 }
+
+// One recvmmsg slot: a packet's first kSnaplen bytes and its timestamp.
+struct Slot {
+  std::array<std::uint8_t, kSnaplen> data;
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control;
+  iovec iov;
+};
 
 struct Session {
   TraceResult result;
-  pcap_t* pcap = nullptr;
-  int dlt = 0;
-  bool nano = true;
+  int capture = -1;
+  std::vector<Slot> slots = std::vector<Slot>(kBatch);
+  std::vector<mmsghdr> msgs = std::vector<mmsghdr>(kBatch);
 };
 
-void on_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
-  auto& s = *reinterpret_cast<Session*>(user);
-  const auto ip = network_layer(s.dlt, std::span<const std::uint8_t>(bytes, h->caplen));
-  if (!ip) return;
-  const std::int64_t ts = std::int64_t{h->ts.tv_sec} * 1'000'000'000 +
-                          std::int64_t{h->ts.tv_usec} * (s.nano ? 1 : 1000);
+void on_packet(Session& s, std::span<const std::uint8_t> ip, std::int64_t ts) {
   auto& probes = s.result.probes;
-  if (const auto sent = match_sent(*ip, s.result.run)) {
+  if (const auto sent = match_sent(ip, s.result.run)) {
     if (sent->probe_index < probes.size() && probes[sent->probe_index].spec.ttl == sent->ttl &&
         probes[sent->probe_index].spec.flow == sent->flow && !probes[sent->probe_index].sent_wire_ns) {
       probes[sent->probe_index].sent_wire_ns = ts;
     }
     return;
   }
-  auto reply = match_reply(*ip, s.result.run);
+  auto reply = match_reply(ip, s.result.run);
   if (!reply || reply->probe_index >= probes.size()) return;
   ProbeRecord& p = probes[reply->probe_index];
   if (p.spec.flow != reply->flow || (reply->sent_ttl && *reply->sent_ttl != p.spec.ttl)) return;
@@ -177,8 +204,36 @@ void on_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
   p.reply_wire_ns = ts;
 }
 
+// Reads every packet the capture holds, without blocking.
 void drain(Session& s) {
-  while (pcap_dispatch(s.pcap, -1, on_packet, reinterpret_cast<u_char*>(&s)) > 0) {
+  auto& slots = s.slots;
+  auto& msgs = s.msgs;
+  for (;;) {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      slots[i].iov = iovec{slots[i].data.data(), slots[i].data.size()};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_iov = &slots[i].iov;
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = slots[i].control.data();
+      msgs[i].msg_hdr.msg_controllen = slots[i].control.size();
+    }
+    const int n = ::recvmmsg(s.capture, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      msghdr& m = msgs[i].msg_hdr;
+      std::int64_t ts = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec t{};
+          std::memcpy(&t, CMSG_DATA(c), sizeof t);
+          ts = std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+        }
+      }
+      if (ts == 0) ts = now_ns();  // never seen; a late stamp beats none
+      const std::size_t len = std::min<std::size_t>(msgs[i].msg_len, kSnaplen);
+      on_packet(s, std::span<const std::uint8_t>(slots[i].data.data(), len), ts);
+    }
+    if (static_cast<unsigned>(n) < kBatch) return;
   }
 }
 
@@ -186,17 +241,16 @@ void drain(Session& s) {
 // a packet arrives or `wake(now)` (the next probe deadline), whichever is first.
 template <typename Done, typename Wake>
 void pump(Session& s, std::int64_t until_ns, Done done, Wake wake) {
-  const int fd = pcap_get_selectable_fd(s.pcap);
   for (;;) {
     drain(s);
     const std::int64_t now = now_ns();
     if (done(now) || now >= until_ns) return;
     const std::int64_t at = std::min(until_ns, wake(now).value_or(until_ns));
-    const std::int64_t left = std::max<std::int64_t>(at - now, 0);
-    // Short sleeps bound the cost of a missed wakeup (pcap's "any" fd can be late).
-    const std::int64_t sleep = std::min<std::int64_t>(left, 50'000'000);
+    // A plain socket's poll wakes on the first packet (no ring block timeout to
+    // wait out), so sleep exactly until the next deadline.
+    const std::int64_t sleep = std::max<std::int64_t>(at - now, 0);
     timespec ts{static_cast<time_t>(sleep / 1'000'000'000), static_cast<long>(sleep % 1'000'000'000)};
-    pollfd pfd{fd, POLLIN, 0};
+    pollfd pfd{s.capture, POLLIN, 0};
     ::ppoll(&pfd, 1, &ts, nullptr);
   }
 }
@@ -261,10 +315,8 @@ Result<TraceResult> run_trace(const TraceOptions& o) {
 
   auto cap = open_capture(run);
   if (!cap) return cap.error();
-  Pcap pcap = std::move(*cap);
-  s.pcap = pcap.get();
-  s.dlt = pcap_datalink(s.pcap);
-  s.nano = pcap_get_tstamp_precision(s.pcap) == PCAP_TSTAMP_PRECISION_NANO;
+  Fd capture = std::move(*cap);
+  s.capture = capture.fd;
 
   const int rounds = o.mode == TraceMode::Mtr ? o.probes : 1;
   const int per_round = o.mode == TraceMode::Mtr ? 1 : o.probes;

@@ -6,11 +6,12 @@
 // Flow: resolve the target and the source address the kernel would use; hold one
 // source port per flow with a bound (never connected, never listening) TCP socket,
 // so the kernel answers a SYN-ACK with RST and nothing else takes the port; open
-// one libpcap handle on "any" with a BPF filter that passes only this run's SYNs
-// going out and the ICMP/TCP coming back; send every TTL of a round at once on a
+// one packet socket on every interface (as libpcap's "any", without its ring) with
+// a BPF filter, compiled by libpcap, that passes only this run's SYNs going out and
+// the ICMP/TCP coming back; send every TTL of a round at once on a
 // raw IP_HDRINCL socket; read the capture until the round is complete
 // (trace_result.hpp's waiting rules). RTT = capture time of the reply minus
-// capture time of our own SYN, both stamped by the kernel on the same handle.
+// capture time of our own SYN, both stamped by the kernel on the same socket.
 // Called by `hairpin trace` and by the verifier.
 
 #include <cstdint>
