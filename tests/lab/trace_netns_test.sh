@@ -84,7 +84,7 @@ setup || { echo "FAIL: could not build the test namespaces"; exit 1; }
 
 # 1. Ethr text, closed port: r1, the silent r2, then b's RST.
 out=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22); rc=$?
-expected_re=$'^Using destination: 10\\.77\\.3\\.2, ip: 10\\.77\\.3\\.2, port: 22\nTracing route to 10\\.77\\.3\\.2 over 30 hops:\n 1\\.\\|--10\\.77\\.1\\.1 \\[\\] {59}[0-9]+\\.[0-9]{3}(us|ms)\n 2\\.\\|--\\?\\?\\?\n 3\\.\\|--10\\.77\\.3\\.2 \\[\\] {59}[0-9]+\\.[0-9]{3}(us|ms)$'
+expected_re=$'^Using destination: 10\\.77\\.3\\.2, ip: 10\\.77\\.3\\.2, port: 22\nTracing route to 10\\.77\\.3\\.2 over 30 hops:\n 1\\.\\|--10\\.77\\.1\\.1 \\[\\] {59}[0-9]+\\.[0-9]{3}(ns|us|ms)\n 2\\.\\|--\\?\\?\\?\n 3\\.\\|--10\\.77\\.3\\.2 \\[\\] {59}[0-9]+\\.[0-9]{3}(ns|us|ms)$'
 if [ $rc -eq 0 ] && [[ "$out" =~ $expected_re ]]; then pass "text output, RST target"; else fail "text output (rc=$rc):"$'\n'"$out"; fi
 
 # 2. JSON, open port: SYN-ACK, and the listener never sees a connection.
@@ -212,8 +212,8 @@ if [ $rc -eq 0 ] && [ "$verdict" = good ]; then pass "--flows 3"; else fail "--f
 
 # 10. --resolve: Ethr's [name] from reverse lookup (a's /etc/hosts, see setup).
 out=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --resolve); rc=$?
-if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\.hptest\.invalid\] +[0-9.]+(us|ms)$' \
-   && printf '%s\n' "$out" | grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(us|ms)$'; then
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\.hptest\.invalid\] +[0-9.]+(ns|us|ms)$' \
+   && printf '%s\n' "$out" | grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(ns|us|ms)$'; then
   pass "--resolve"; else fail "--resolve (rc=$rc):"$'\n'"$out"; fi
 
 # 11. ECMP: ea -- er ==(x | y)== eb (target 10.88.9.9 on eb's lo). er hashes on
