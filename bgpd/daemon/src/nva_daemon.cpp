@@ -198,6 +198,7 @@ struct NvaDaemon::Impl {
       p.prefix_list_in = n.prefix_list_in;
       p.prefix_list_out = n.prefix_list_out;
       p.maximum_prefix = n.maximum_prefix;
+      p.next_hop_self = n.next_hop_self;
       peers.push_back(p);
     }
     return peers;

@@ -24,6 +24,7 @@
 #include <span>
 #include <utility>
 
+#include "hairpin/bgpd/rib/export_policy.hpp"
 #include "hairpin/bgpd/wire/message_codec.hpp"
 #include "chunked_vector.hpp"
 #include "prefix_index.hpp"
@@ -757,63 +758,38 @@ class Rib::State {
   AttrId outbound(PeerIndex to, std::uint32_t d) {
     const Dest& dest = dests_[d];
     if (dest.best == kNone) return kNone;
-    const bool local = dest.best_from == kLocalPeer;
-    if (!local && dest.best_from == to) return kNone;  // FRR: never back to the sender
     const Peer& p = peers_[to];
+    const bool local = dest.best_from == kLocalPeer;
+    // The memo is keyed by attributes, not by sender: a route from `to` itself
+    // (split horizon) is judged without it.
+    const bool memoised = !p.outbound_reads_prefix && (local || dest.best_from != to);
     const std::uint8_t source = local ? kFromNetwork : (dest.flags & kBestExternal) ? kFromExternalPeer : kFromPeer;
-    if (!p.outbound_reads_prefix && memo_hit(outbound_memo_, to, dest.best, source))
+    if (memoised && memo_hit(outbound_memo_, to, dest.best, source))
       return outbound_memo_.result == kNone ? kNone : attrs_.retain(outbound_memo_.result);
-    AttrId result = evaluate_outbound(p, prefix_of(dest.key), dest);
-    if (!p.outbound_reads_prefix) remember(outbound_memo_, to, dest.best, source, result);
+    AttrId result = evaluate_outbound(to, p, dest);
+    if (memoised) remember(outbound_memo_, to, dest.best, source, result);
     return result;
   }
 
-  AttrId evaluate_outbound(const Peer& to, const Ipv4Prefix& prefix, const Dest& dest) {
+  AttrId evaluate_outbound(PeerIndex to, const Peer& p, const Dest& dest) {
     const bool local = dest.best_from == kLocalPeer;
-    const PathAttributes& best = attrs_[dest.best];
-    bool to_external = external(to);
-    bool from_internal = !local && !(dest.flags & kBestExternal);
-    if (!to_external && from_internal) return kNone;  // RFC 4271 9.2: no iBGP -> iBGP
-    // RFC 8212: no outbound policy on an eBGP session, nothing advertised
-    if (to_external && options_.ebgp_requires_policy && !to.config.route_map_out && !to.config.prefix_list_out)
-      return kNone;
-    if (to.config.prefix_list_out) {
-      auto pl = policy_.prefix_lists.find(*to.config.prefix_list_out);
-      if (pl == policy_.prefix_lists.end() || pl->second.evaluate(prefix) == FilterAction::Deny) return kNone;
-    }
-    PathAttributes attrs = best;
-    if (to_external) {
-      // RFC 4271 5.1.4: MED is not passed on to other ASes; ours (local routes) is sent
-      if (!local) attrs.med.reset();
-      attrs.local_pref.reset();  // RFC 4271 5.1.5
-    } else {
-      attrs.local_pref = attrs.local_pref.value_or(options_.best_path.default_local_pref);
-    }
-    if (to.config.route_map_out) {
-      auto result = apply_route_map(policy_, *to.config.route_map_out, prefix, attrs, PolicyContext{to.config.address});
-      if (result.action == FilterAction::Deny) return kNone;
-      attrs = std::move(result.attributes);
-    }
-    if (to_external) {
-      // RFC 4271 5.1.2: prepend our AS (after the outbound route-map, as FRR does)
-      AsPath path = attrs.as_path.value_or(AsPath{});
-      if (path.segments.empty() || path.segments.front().type != SegmentType::AsSequence ||
-          path.segments.front().asns.size() >= 255)
-        path.segments.insert(path.segments.begin(), AsSegment{SegmentType::AsSequence, {}});
-      path.segments.front().asns.insert(path.segments.front().asns.begin(), options_.local_as);
-      attrs.as_path = std::move(path);
-      // RFC 4271 5.1.3: towards an external peer the NEXT_HOP is our session address
-      // (a route-map `set ip next-hop` wins, as in FRR)
-      bool set_by_policy = attrs.next_hop != best.next_hop;
-      if (!set_by_policy) attrs.next_hop = to.config.local_address;
-    } else if (local) {
-      attrs.next_hop = to.config.local_address;
-    }
-    attrs.origin = attrs.origin.value_or(Origin::Igp);
-    // Never announce 0.0.0.0 as a next hop: the peer would treat it as withdrawn
-    // (RFC 7606 7.3) or drop it; better not to announce until the address is known.
-    if (!attrs.next_hop || attrs.next_hop->value == 0) return kNone;
-    return attrs_.intern(std::move(attrs));
+    ExportDecision decision = export_route(ExportInput{
+        .policy = policy_,
+        .local_as = options_.local_as,
+        .default_local_pref = options_.best_path.default_local_pref,
+        .ebgp_requires_policy = options_.ebgp_requires_policy,
+        .prefix = prefix_of(dest.key),
+        .best = attrs_[dest.best],
+        .source = local ? BestSource::Local : (dest.flags & kBestExternal) ? BestSource::External : BestSource::Internal,
+        .from_this_peer = !local && dest.best_from == to,
+        .to = ExportPeer{.external = external(p),
+                         .local_address = p.config.local_address,
+                         .next_hop_self = p.config.next_hop_self,
+                         .prefix_list_out = p.config.prefix_list_out ? &*p.config.prefix_list_out : nullptr,
+                         .route_map_out = p.config.route_map_out ? &*p.config.route_map_out : nullptr},
+    });
+    if (!decision.advertised()) return kNone;
+    return attrs_.intern(std::move(*decision.attributes));
   }
 
   // ---- Loc-RIB ----

@@ -485,3 +485,37 @@ TEST(Rib, PrefixListInRouteMap_DecidesEachPrefixOfOneUpdate) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+// ---- next-hop-self and a route-map's next hop, through the RIB ----
+
+TEST(RibExport, NextHopSelf_IbgpPeerGetsOurAddress_OtherIbgpPeerTheReceivedOne) {
+  RibPeer self = ibgp("10.0.1.1");
+  self.next_hop_self = true;
+  Rib rib(options(), seed_policy(), {site(), self, ibgp("10.0.1.2")});
+  for (auto p : {kSite, ip("10.0.1.1"), ip("10.0.1.2")}) rib.peer_up(p, session(p));
+  rib.receive(kSite, announce({65100}, {"10.100.0.0/16"}, "10.0.99.9"));
+  EXPECT_EQ(rib.advertised(ip("10.0.1.1"), pfx("10.100.0.0/16"))->next_hop, ip("10.0.0.4"));
+  EXPECT_EQ(rib.advertised(ip("10.0.1.2"), pfx("10.100.0.0/16"))->next_hop, ip("10.0.99.9"));
+}
+
+TEST(RibExport, RouteMapSetsNextHopToTheReceivedValue_SentAsSet) {
+  PolicySet policy = seed_policy();
+  RouteMapEntry keep;
+  keep.seq = 10;
+  keep.sets = {SetIpNextHop{ip("10.0.200.12"), false}};
+  policy.route_maps["keep-nh"] = RouteMap{"keep-nh", {keep}};
+  RibPeer to = site();
+  to.route_map_out = "keep-nh";
+  Rib rib(options(), policy, {ars(kArs0), to});
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  // The old guess ("equal to the received next hop, so not set") sent 10.0.0.4.
+  EXPECT_EQ(rib.advertised(kSite, pfx("10.100.0.0/16"))->next_hop, ip("10.0.200.12"));
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

@@ -37,6 +37,7 @@ struct RibPeer {
   Ipv4Address address;
   std::uint32_t peer_as = 0;
   Ipv4Address local_address;  // our end of the session: NEXT_HOP towards eBGP peers
+  bool next_hop_self = false;  // iBGP: eBGP-learned routes go out with local_address
   std::optional<std::string> route_map_in, route_map_out;
   std::optional<std::string> prefix_list_in, prefix_list_out;
   std::optional<std::uint32_t> maximum_prefix;
