@@ -19,36 +19,50 @@ const char* to_string(ExportVerdict verdict) {
 
 namespace {
 
-ExportDecision stop(ExportVerdict verdict, SetClauses sets = {}) { return ExportDecision{verdict, std::nullopt, sets}; }
-
 void prepend(PathAttributes& attrs, std::uint32_t asn) {
-  AsPath path = attrs.as_path.value_or(AsPath{});
+  AsPath& path = attrs.as_path ? *attrs.as_path : attrs.as_path.emplace();  // in place: no copy per route
   if (path.segments.empty() || path.segments.front().type != SegmentType::AsSequence ||
       path.segments.front().asns.size() >= 255)
     path.segments.insert(path.segments.begin(), AsSegment{SegmentType::AsSequence, {}});
   path.segments.front().asns.insert(path.segments.front().asns.begin(), asn);
-  attrs.as_path = std::move(path);
 }
 
 }  // namespace
 
 ExportDecision export_route(const ExportInput& in) {
+  // One object returned from every exit, so it is built in place in the caller's
+  // (named return value), attributes included: this runs once per prefix when
+  // the peer's outbound policy reads prefixes.
+  ExportDecision out;
+  auto stop = [&out](ExportVerdict verdict) {
+    out.verdict = verdict;
+    out.attributes.reset();
+  };
   const ExportPeer& to = in.to;
   const bool local = in.source == BestSource::Local;
-  if (!local && in.from_this_peer) return stop(ExportVerdict::SplitHorizon);  // FRR: never back to the sender
-  if (!to.external && in.source == BestSource::Internal) return stop(ExportVerdict::IbgpToIbgp);  // RFC 4271 9.2
+  if (split_horizon(in.source, in.from_this_peer)) {
+    stop(ExportVerdict::SplitHorizon);
+    return out;
+  }
+  if (!to.external && in.source == BestSource::Internal) {  // RFC 4271 9.2
+    stop(ExportVerdict::IbgpToIbgp);
+    return out;
+  }
   // RFC 8212 as FRR does it: no outbound policy on an eBGP session, nothing advertised
-  if (to.external && in.ebgp_requires_policy && !to.route_map_out && !to.prefix_list_out)
-    return stop(ExportVerdict::NoOutboundPolicy);
+  if (to.external && in.ebgp_requires_policy && !to.route_map_out && !to.prefix_list_out) {
+    stop(ExportVerdict::NoOutboundPolicy);
+    return out;
+  }
   if (to.prefix_list_out) {
     auto pl = in.policy.prefix_lists.find(*to.prefix_list_out);
     // FRR: an undefined prefix-list on a neighbor denies
-    if (pl == in.policy.prefix_lists.end() || pl->second.evaluate(in.prefix) == FilterAction::Deny)
-      return stop(ExportVerdict::PrefixListDenied);
+    if (pl == in.policy.prefix_lists.end() || pl->second.evaluate(in.prefix) == FilterAction::Deny) {
+      stop(ExportVerdict::PrefixListDenied);
+      return out;
+    }
   }
 
-  ExportDecision out;
-  PathAttributes attrs = in.best;
+  PathAttributes& attrs = out.attributes.emplace(in.best);  // built in place: no copy on the way out
   if (to.external) {
     if (!local) attrs.med.reset();  // RFC 4271 5.1.4: a peer's MED stays in our AS; ours is sent
   } else {
@@ -57,9 +71,12 @@ ExportDecision export_route(const ExportInput& in) {
   if (to.route_map_out) {
     // Outbound, FRR's `set ip next-hop peer-address` means our end of the session.
     auto result = apply_route_map(in.policy, *to.route_map_out, in.prefix, attrs, PolicyContext{to.local_address});
-    if (result.action == FilterAction::Deny) return stop(ExportVerdict::RouteMapDenied, result.applied);
-    attrs = std::move(result.attributes);
     out.route_map_sets = result.applied;
+    if (result.action == FilterAction::Deny) {
+      stop(ExportVerdict::RouteMapDenied);
+      return out;
+    }
+    attrs = std::move(result.attributes);
   }
   const bool next_hop_by_policy = out.route_map_sets.has(SetClause::NextHop);
   if (to.external) {
@@ -75,8 +92,7 @@ ExportDecision export_route(const ExportInput& in) {
   attrs.origin = attrs.origin.value_or(Origin::Igp);
   // Never announce 0.0.0.0 as a next hop: the peer would treat it as withdrawn
   // (RFC 7606 7.3) or drop it; better not to announce until the address is known.
-  if (!attrs.next_hop || attrs.next_hop->value == 0) return stop(ExportVerdict::NoNextHop, out.route_map_sets);
-  out.attributes = std::move(attrs);
+  if (!attrs.next_hop || attrs.next_hop->value == 0) stop(ExportVerdict::NoNextHop);
   return out;
 }
 

@@ -68,7 +68,7 @@ class AttributeTable {
   AttributeTable& operator=(const AttributeTable&) = delete;
 
   // Each returns one new reference, to be given back with release().
-  AttrId intern(PathAttributes attrs) {
+  AttrId intern(PathAttributes&& attrs) {
     const std::size_t hash = hash_attributes(attrs);
     if (auto it = index_.find(Probe{&attrs, hash}); it != index_.end()) return retain(*it);
     return add(std::make_shared<const PathAttributes>(std::move(attrs)), hash);
@@ -216,13 +216,14 @@ class DestIndex {
 
 // The last policy evaluation, reused while the same attributes keep coming: every
 // prefix of an UPDATE shares them. Holds a reference on both ids. `source` is
-// what else the result depends on: where the best path came from (outbound).
-enum PathSource : std::uint8_t { kFromPeer = 0, kFromNetwork = 1, kFromExternalPeer = 2 };
+// what else the result depends on: outbound, where the best path came from
+// (a BestSource: RFC 4271 9.2 depends on it); inbound, nothing (kInbound).
+constexpr std::uint8_t kInbound = 0;
 struct PolicyMemo {
   bool valid = false;
   PeerIndex peer = 0;
   AttrId input = kNone;
-  std::uint8_t source = kFromPeer;
+  std::uint8_t source = kInbound;
   AttrId result = kNone;
 };
 
@@ -722,10 +723,10 @@ class Rib::State {
   // Inbound policy; returns a new reference to the accepted attributes, or kNone.
   AttrId inbound(PeerIndex pi, const Ipv4Prefix& prefix, AttrId in) {
     const Peer& p = peers_[pi];
-    if (!p.inbound_reads_prefix && memo_hit(inbound_memo_, pi, in, kFromPeer))
+    if (!p.inbound_reads_prefix && memo_hit(inbound_memo_, pi, in, kInbound))
       return inbound_memo_.result == kNone ? kNone : attrs_.retain(inbound_memo_.result);
     AttrId result = evaluate_inbound(p, prefix, in);
-    if (!p.inbound_reads_prefix) remember(inbound_memo_, pi, in, kFromPeer, result);
+    if (!p.inbound_reads_prefix) remember(inbound_memo_, pi, in, kInbound, result);
     return result;
   }
 
@@ -758,21 +759,24 @@ class Rib::State {
   AttrId outbound(PeerIndex to, std::uint32_t d) {
     const Dest& dest = dests_[d];
     if (dest.best == kNone) return kNone;
+    const BestSource source = best_source(dest);
+    // The memo is keyed by attributes, not by sender, so split horizon goes first.
+    if (split_horizon(source, dest.best_from == to)) return kNone;
     const Peer& p = peers_[to];
-    const bool local = dest.best_from == kLocalPeer;
-    // The memo is keyed by attributes, not by sender: a route from `to` itself
-    // (split horizon) is judged without it.
-    const bool memoised = !p.outbound_reads_prefix && (local || dest.best_from != to);
-    const std::uint8_t source = local ? kFromNetwork : (dest.flags & kBestExternal) ? kFromExternalPeer : kFromPeer;
-    if (memoised && memo_hit(outbound_memo_, to, dest.best, source))
+    const auto memo_source = static_cast<std::uint8_t>(source);
+    if (!p.outbound_reads_prefix && memo_hit(outbound_memo_, to, dest.best, memo_source))
       return outbound_memo_.result == kNone ? kNone : attrs_.retain(outbound_memo_.result);
-    AttrId result = evaluate_outbound(to, p, dest);
-    if (memoised) remember(outbound_memo_, to, dest.best, source, result);
+    AttrId result = evaluate_outbound(p, dest, source);
+    if (!p.outbound_reads_prefix) remember(outbound_memo_, to, dest.best, memo_source, result);
     return result;
   }
 
-  AttrId evaluate_outbound(PeerIndex to, const Peer& p, const Dest& dest) {
-    const bool local = dest.best_from == kLocalPeer;
+  static BestSource best_source(const Dest& dest) {
+    if (dest.best_from == kLocalPeer) return BestSource::Local;
+    return (dest.flags & kBestExternal) ? BestSource::External : BestSource::Internal;
+  }
+
+  AttrId evaluate_outbound(const Peer& p, const Dest& dest, BestSource source) {
     ExportDecision decision = export_route(ExportInput{
         .policy = policy_,
         .local_as = options_.local_as,
@@ -780,8 +784,8 @@ class Rib::State {
         .ebgp_requires_policy = options_.ebgp_requires_policy,
         .prefix = prefix_of(dest.key),
         .best = attrs_[dest.best],
-        .source = local ? BestSource::Local : (dest.flags & kBestExternal) ? BestSource::External : BestSource::Internal,
-        .from_this_peer = !local && dest.best_from == to,
+        .source = source,
+        .from_this_peer = false,  // split horizon was asked above
         .to = ExportPeer{.external = external(p),
                          .local_address = p.config.local_address,
                          .next_hop_self = p.config.next_hop_self,

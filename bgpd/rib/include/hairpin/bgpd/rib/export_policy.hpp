@@ -86,4 +86,10 @@ struct ExportDecision {
 
 ExportDecision export_route(const ExportInput& input);
 
+// The first rule on its own, inline: the RIB asks it for every prefix and peer
+// before it builds an ExportInput (the sender's whole table stops here).
+inline bool split_horizon(BestSource source, bool from_this_peer) {
+  return source != BestSource::Local && from_this_peer;  // FRR: never back to the sender
+}
+
 }  // namespace hairpin::bgpd
