@@ -4,6 +4,7 @@
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 
 #include "hairpin/bgpd/daemon/control_client.hpp"
+#include "hairpin/bgpd/daemon/kernel_next_hops.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 
 #include <ifaddrs.h>
@@ -135,6 +136,10 @@ struct NvaDaemon::Impl {
   tcp::acceptor acceptor;
   asio::local::stream_protocol::acceptor control;
   Ipv4Address router_id;
+  // Declared before the Rib, which asks it; re-checked every few seconds until the
+  // FIB's netlink tracking tells us when routes change (kernel_next_hops.hpp).
+  KernelNextHops next_hops;
+  asio::steady_timer next_hop_timer{io};
   std::unique_ptr<Rib> rib;
   std::map<Ipv4Address, std::unique_ptr<Neighbor>> neighbors;
   bool stopping = false;
@@ -341,6 +346,18 @@ struct NvaDaemon::Impl {
                            : "peer finished re-sending its routes (EoRR)";
     log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << what << '\n';
     dispatch(rib->route_refresh(c.neighbor.config.address, r.refresh));
+  }
+
+  void recheck_next_hops() {
+    next_hop_timer.expires_after(std::chrono::seconds{5});
+    next_hop_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      auto changed = next_hops.recheck();
+      for (auto nh : changed)
+        log() << "next hop " << nh.to_string() << (next_hops.reachable(nh) ? " resolves" : " no longer resolves") << '\n';
+      if (!changed.empty()) dispatch(rib->next_hops_changed(changed));
+      recheck_next_hops();
+    });
   }
 
   void dispatch(const RibOutput& out) {
@@ -604,7 +621,7 @@ Status NvaDaemon::start() {
   ro.router_id = d.router_id;
   ro.ebgp_requires_policy = d.config.bgp->ebgp_requires_policy;
   ro.maximum_paths = d.config.bgp->maximum_paths;
-  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers());
+  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers(), d.next_hops.resolver());
 
   boost::system::error_code ec;
   tcp::endpoint listen(d.options.listen_address ? asio::ip::address(to_asio(*d.options.listen_address))
@@ -626,6 +643,7 @@ Status NvaDaemon::start() {
     if (auto opened = d.open_control(); !opened) return opened.error();
   d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
           << d.options.bgp_port << '\n';
+  d.recheck_next_hops();
   d.dispatch(d.rib->set_local_routes(d.local_routes()));
   for (const auto& n : d.config.bgp->neighbors) {
     auto neighbor = std::make_unique<Impl::Neighbor>();
@@ -643,6 +661,7 @@ void NvaDaemon::stop() {
   auto& d = *impl_;
   d.stopping = true;
   d.bulk_log_timer.cancel();
+  d.next_hop_timer.cancel();
   boost::system::error_code ec;
   d.acceptor.close(ec);
   d.close_control();

@@ -84,6 +84,12 @@ class AttributeTable {
     free_.push_back(id);
   }
   const AttrRef& ref(AttrId id) const { return slots_[id].attrs; }
+  // Every live attribute set, by id.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (AttrId id = 0; id < slots_.size(); ++id)
+      if (slots_[id].attrs) f(id, *slots_[id].attrs);
+  }
   const PathAttributes& operator[](AttrId id) const { return *slots_[id].attrs; }
 
  private:
@@ -410,6 +416,30 @@ class Rib::State {
       if (changed) recompute(d, dirty);
       // Outbound policy may have changed too: every prefix we hold or advertise.
       if (dests_[d].best != kNone || dests_[d].adverts != kNone) dirty.push_back(d);
+    }
+    flush(dirty, out);
+    return out;
+  }
+
+  RibOutput next_hops_changed(std::span<const Ipv4Address> changed) {
+    RibOutput out;
+    std::vector<Ipv4Address> hops(changed.begin(), changed.end());
+    std::sort(hops.begin(), hops.end());
+    // The attribute sets that carry one of them: a few thousand at most, where the
+    // prefixes are a million; only paths with one of these are looked at again.
+    absl::flat_hash_set<AttrId> affected;
+    attrs_.for_each([&](AttrId id, const PathAttributes& a) {
+      if (a.next_hop && std::binary_search(hops.begin(), hops.end(), *a.next_hop)) affected.insert(id);
+    });
+    if (affected.empty()) return out;
+    std::vector<std::uint32_t> dirty;
+    for (std::uint32_t d = 0; d < dests_.size(); ++d) {
+      if (!dests_[d].in_use()) continue;
+      for (auto i = dests_[d].paths; i != kNone; i = paths_[i].next)
+        if (paths_[i].accepted != kNone && affected.contains(paths_[i].accepted)) {
+          recompute(d, dirty);
+          break;
+        }
     }
     flush(dirty, out);
     return out;
@@ -1062,6 +1092,9 @@ RibOutput Rib::route_refresh(Ipv4Address peer, const RouteRefresh& request) {
   return state_->route_refresh(peer, request);
 }
 RibOutput Rib::set_local_routes(std::vector<LocalRoute> routes) { return state_->set_local_routes(std::move(routes)); }
+RibOutput Rib::next_hops_changed(std::span<const Ipv4Address> next_hops) {
+  return state_->next_hops_changed(next_hops);
+}
 RibOutput Rib::replace_policy(PolicySet policy, std::vector<RibPeer> peers) {
   return state_->replace_policy(std::move(policy), std::move(peers));
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "hairpin/bgpd/config/config.hpp"
@@ -486,8 +487,94 @@ TEST(Rib, PrefixListInRouteMap_DecidesEachPrefixOfOneUpdate) {
 }  // namespace
 }  // namespace hairpin::bgpd
 
+// ---- next-hop resolution: the resolver's answers change, the RIB follows ----
+
 namespace hairpin::bgpd {
 namespace {
+
+// A resolver the test switches: next hops in `reachable` resolve.
+struct SwitchedResolver {
+  std::set<Ipv4Address> reachable;
+  NextHopResolver resolver() {
+    return [this](Ipv4Address nh) { return reachable.count(nh) > 0; };
+  }
+};
+
+std::vector<Ipv4Prefix> announced_in(const std::vector<Update>& updates) {
+  std::vector<Ipv4Prefix> out;
+  for (const auto& u : updates) out.insert(out.end(), u.nlri.begin(), u.nlri.end());
+  return out;
+}
+std::vector<Ipv4Prefix> withdrawn_in(const std::vector<Update>& updates) {
+  std::vector<Ipv4Prefix> out;
+  for (const auto& u : updates) out.insert(out.end(), u.withdrawn.begin(), u.withdrawn.end());
+  return out;
+}
+
+TEST(RibNextHops, UnreachableNextHop_NotBest_AdvertisedOnceReachable_WithdrawnWhenGone) {
+  SwitchedResolver nh{{ip("10.0.200.13")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), site()}, nh.resolver());
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  auto out = rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  out = rib.receive(kArs0, announce({65515, 12076, 65200}, {"10.200.0.0/16"}, "10.0.200.13"));
+  // positive control: the reachable one is installed and advertised
+  ASSERT_TRUE(rib.best(pfx("10.200.0.0/16")));
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.200.0.0/16")));
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_FALSE(rib.advertised(kSite, pfx("10.100.0.0/16")));
+
+  nh.reachable.insert(ip("10.0.200.12"));
+  const std::vector<Ipv4Address> changed{ip("10.0.200.12")};
+  out = rib.next_hops_changed(changed);
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12")}}}));
+  EXPECT_EQ(announced_in(out.updates_for(kSite)), std::vector<Ipv4Prefix>{pfx("10.100.0.0/16")});  // only it
+  EXPECT_TRUE(withdrawn_in(out.updates_for(kSite)).empty());
+  EXPECT_TRUE(out.updates_for(kArs0).empty());  // split horizon still holds
+
+  nh.reachable.erase(ip("10.0.200.12"));
+  out = rib.next_hops_changed(changed);
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
+  EXPECT_EQ(withdrawn_in(out.updates_for(kSite)), std::vector<Ipv4Prefix>{pfx("10.100.0.0/16")});
+  EXPECT_TRUE(announced_in(out.updates_for(kSite)).empty());
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.200.0.0/16")));  // untouched
+}
+
+TEST(RibNextHops, BestPathsNextHopGoes_OtherPathTakesOver) {
+  SwitchedResolver nh{{ip("10.0.200.12"), ip("10.0.200.13")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), ars(kArs1), site()}, nh.resolver());
+  for (auto p : {kArs0, kArs1, kSite}) rib.peer_up(p, session(p));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.13"));
+  ASSERT_EQ(rib.best(pfx("10.100.0.0/16"))->from, kArs0);  // the older path
+
+  nh.reachable.erase(ip("10.0.200.12"));
+  const std::vector<Ipv4Address> changed{ip("10.0.200.12")};
+  auto out = rib.next_hops_changed(changed);
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(rib.best(pfx("10.100.0.0/16"))->from, kArs1);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.13")}}}));
+  // the site sees the same attributes as before (our next hop, same path): nothing re-sent
+  EXPECT_TRUE(out.updates_for(kSite).empty());
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.100.0.0/16")));
+}
+
+TEST(RibNextHops, NextHopNoPathUses_NothingTouched) {
+  SwitchedResolver nh{{ip("10.0.200.12")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), site()}, nh.resolver());
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  nh.reachable.insert(ip("192.0.2.1"));
+  const std::vector<Ipv4Address> changed{ip("192.0.2.1")};
+  auto out = rib.next_hops_changed(changed);
+  EXPECT_TRUE(out.send.empty());
+  EXPECT_TRUE(out.fib.empty());
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));
+}
 
 // ---- next-hop-self and a route-map's next hop, through the RIB ----
 
