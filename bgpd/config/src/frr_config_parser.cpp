@@ -503,7 +503,12 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
   } else if (attr == "soft-reconfiguration" && w.size() == 4 && w[3] == "inbound") {
     n->soft_reconfiguration_inbound = true;
   } else if (attr == "next-hop-self" && w.size() == 3) {
-    n->next_hop_self = true;
+    n->next_hop_self = true;  // applied by the export path (export_policy.hpp)
+  } else if (attr == "next-hop-self") {
+    return fail("'" + join(w, 2) + "': only plain next-hop-self is supported",
+                "write 'neighbor " + w[1] + " next-hop-self' (FRR's 'force' only adds reflected iBGP routes, "
+                "which this speaker never sends)"),
+           true;
   } else if ((attr == "route-map" || attr == "prefix-list") && w.size() == 5 && (w[4] == "in" || w[4] == "out")) {
     bool in = w[4] == "in";
     if (attr == "route-map") (in ? n->route_map_in : n->route_map_out) = w[3];

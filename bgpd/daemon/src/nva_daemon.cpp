@@ -7,6 +7,7 @@
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 
 #include "hairpin/bgpd/daemon/control_client.hpp"
+#include "hairpin/bgpd/daemon/kernel_next_hops.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/bgpd/supervisor/neighbor_supervisor.hpp"
 
@@ -117,6 +118,11 @@ struct NvaDaemon::Impl {
   tcp::acceptor acceptor;
   asio::local::stream_protocol::acceptor control;
   Ipv4Address router_id;
+  // Declared before the Rib, which asks it; re-checked every few seconds until the
+  // FIB's netlink tracking tells us when routes change (kernel_next_hops.hpp).
+  KernelNextHops next_hops;
+  asio::steady_timer next_hop_timer{io};
+  bool stopping = false;  // stop() ran: timers already due must not re-arm
   std::unique_ptr<Rib> rib;
   std::unique_ptr<NeighborSupervisor> supervisor;
   std::map<ConnectionId, Link> links;
@@ -170,6 +176,7 @@ struct NvaDaemon::Impl {
       p.prefix_list_in = n.prefix_list_in;
       p.prefix_list_out = n.prefix_list_out;
       p.maximum_prefix = n.maximum_prefix;
+      p.next_hop_self = n.next_hop_self;
       peers.push_back(p);
     }
     return peers;
@@ -329,6 +336,18 @@ struct NvaDaemon::Impl {
     dispatch(rib->route_refresh(r.peer, r.refresh));
   }
 
+  void recheck_next_hops() {
+    next_hop_timer.expires_after(std::chrono::seconds{5});
+    next_hop_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      auto changed = next_hops.recheck();
+      for (auto nh : changed)
+        log() << "next hop " << nh.to_string() << (next_hops.reachable(nh) ? " resolves" : " no longer resolves") << '\n';
+      if (!changed.empty()) dispatch(rib->next_hops_changed(changed));
+      recheck_next_hops();
+    });
+  }
+
   void dispatch(const RibOutput& out) {
     for (const auto& o : out.send) {
       if (const auto* u = std::get_if<Update>(&o.message)) carry_out(supervisor->send_update(o.peer, *u));
@@ -446,7 +465,7 @@ Status NvaDaemon::start() {
   ro.router_id = d.router_id;
   ro.ebgp_requires_policy = d.config.bgp->ebgp_requires_policy;
   ro.maximum_paths = d.config.bgp->maximum_paths;
-  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers());
+  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers(), d.next_hops.resolver());
   d.supervisor = std::make_unique<NeighborSupervisor>(*d.config.bgp, d.router_id);
 
   boost::system::error_code ec;
@@ -469,6 +488,7 @@ Status NvaDaemon::start() {
     if (auto opened = d.open_control(); !opened) return opened.error();
   d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
           << d.options.bgp_port << '\n';
+  d.recheck_next_hops();
   d.dispatch(d.rib->set_local_routes(d.local_routes()));
   d.feed(StartNeighbors{});
   return Ok{};
@@ -476,7 +496,9 @@ Status NvaDaemon::start() {
 
 void NvaDaemon::stop() {
   auto& d = *impl_;
+  d.stopping = true;
   d.bulk_log_timer.cancel();
+  d.next_hop_timer.cancel();
   boost::system::error_code ec;
   d.acceptor.close(ec);
   d.close_control();

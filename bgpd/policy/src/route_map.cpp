@@ -48,11 +48,12 @@ std::uint32_t adjust(std::uint32_t current, std::uint32_t value, int sign) {
   return value;
 }
 
-void apply_set(const RouteMapSet& set, PathAttributes& attrs, const PolicyContext& ctx) {
+void apply_set(const RouteMapSet& set, PathAttributes& attrs, const PolicyContext& ctx, SetClauses& applied) {
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
         if constexpr (std::is_same_v<T, SetAsPathPrepend>) {
+          applied.add(SetClause::AsPathPrepend);
           AsPath path = attrs.as_path.value_or(AsPath{});
           if (path.segments.empty() || path.segments.front().type != SegmentType::AsSequence)
             path.segments.insert(path.segments.begin(), AsSegment{SegmentType::AsSequence, {}});
@@ -60,11 +61,14 @@ void apply_set(const RouteMapSet& set, PathAttributes& attrs, const PolicyContex
           front.insert(front.begin(), s.asns.begin(), s.asns.end());
           attrs.as_path = std::move(path);
         } else if constexpr (std::is_same_v<T, SetLocalPreference>) {
+          applied.add(SetClause::LocalPreference);
           // FRR: relative forms start from the current value, or the default 100
           attrs.local_pref = adjust(attrs.local_pref.value_or(100), s.value, s.sign);
         } else if constexpr (std::is_same_v<T, SetMetric>) {
+          applied.add(SetClause::Metric);
           attrs.med = adjust(attrs.med.value_or(0), s.value, s.sign);
         } else if constexpr (std::is_same_v<T, SetCommunity>) {
+          applied.add(SetClause::Community);
           if (s.none) {
             attrs.communities.clear();
             return;
@@ -76,6 +80,7 @@ void apply_set(const RouteMapSet& set, PathAttributes& attrs, const PolicyContex
           out.erase(std::unique(out.begin(), out.end()), out.end());
           attrs.communities = std::move(out);
         } else {
+          applied.add(SetClause::NextHop);
           attrs.next_hop = s.peer_address ? ctx.peer_address : *s.address;
         }
       },
@@ -83,7 +88,7 @@ void apply_set(const RouteMapSet& set, PathAttributes& attrs, const PolicyContex
 }
 
 FilterAction apply(const PolicySet& policy, const std::string& name, const Ipv4Prefix& prefix,
-                   PathAttributes& attrs, const PolicyContext& ctx, int depth) {
+                   PathAttributes& attrs, const PolicyContext& ctx, SetClauses& applied, int depth) {
   if (depth > kRecursionLimit) return FilterAction::Deny;
   auto it = policy.route_maps.find(name);
   if (it == policy.route_maps.end() || it->second.entries.empty()) return FilterAction::Deny;
@@ -100,9 +105,9 @@ FilterAction apply(const PolicySet& policy, const std::string& name, const Ipv4P
     }
     if (entry.action == FilterAction::Deny) return FilterAction::Deny;
     ret = FilterAction::Permit;
-    for (const auto& set : entry.sets) apply_set(set, attrs, ctx);
+    for (const auto& set : entry.sets) apply_set(set, attrs, ctx, applied);
     if (entry.call && policy.route_maps.count(*entry.call)) {
-      ret = apply(policy, *entry.call, prefix, attrs, ctx, depth + 1);
+      ret = apply(policy, *entry.call, prefix, attrs, ctx, applied, depth + 1);
       if (ret == FilterAction::Deny) return FilterAction::Deny;
     }
     switch (entry.exit_policy) {
@@ -126,8 +131,18 @@ PolicyResult apply_route_map(const PolicySet& policy, const std::string& name, c
                              const PathAttributes& attributes, const PolicyContext& context) {
   PolicyResult result;
   result.attributes = attributes;
-  result.action = apply(policy, name, prefix, result.attributes, context, 0);
+  result.action = apply(policy, name, prefix, result.attributes, context, result.applied, 0);
   return result;
+}
+
+std::string to_string(SetClauses clauses) {
+  static constexpr std::pair<SetClause, const char*> kNames[] = {
+      {SetClause::AsPathPrepend, "as-path-prepend"}, {SetClause::LocalPreference, "local-preference"},
+      {SetClause::Metric, "metric"}, {SetClause::Community, "community"}, {SetClause::NextHop, "next-hop"}};
+  std::string out;
+  for (const auto& [clause, name] : kNames)
+    if (clauses.has(clause)) out += (out.empty() ? "" : " ") + std::string(name);
+  return out.empty() ? "none" : out;
 }
 
 namespace {

@@ -24,6 +24,7 @@
 #include <span>
 #include <utility>
 
+#include "hairpin/bgpd/rib/export_policy.hpp"
 #include "hairpin/bgpd/wire/message_codec.hpp"
 #include "chunked_vector.hpp"
 #include "prefix_index.hpp"
@@ -67,7 +68,7 @@ class AttributeTable {
   AttributeTable& operator=(const AttributeTable&) = delete;
 
   // Each returns one new reference, to be given back with release().
-  AttrId intern(PathAttributes attrs) {
+  AttrId intern(PathAttributes&& attrs) {
     const std::size_t hash = hash_attributes(attrs);
     if (auto it = index_.find(Probe{&attrs, hash}); it != index_.end()) return retain(*it);
     return add(std::make_shared<const PathAttributes>(std::move(attrs)), hash);
@@ -83,6 +84,12 @@ class AttributeTable {
     free_.push_back(id);
   }
   const AttrRef& ref(AttrId id) const { return slots_[id].attrs; }
+  // Every live attribute set, by id.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (AttrId id = 0; id < slots_.size(); ++id)
+      if (slots_[id].attrs) f(id, *slots_[id].attrs);
+  }
   const PathAttributes& operator[](AttrId id) const { return *slots_[id].attrs; }
 
  private:
@@ -215,13 +222,14 @@ class DestIndex {
 
 // The last policy evaluation, reused while the same attributes keep coming: every
 // prefix of an UPDATE shares them. Holds a reference on both ids. `source` is
-// what else the result depends on: where the best path came from (outbound).
-enum PathSource : std::uint8_t { kFromPeer = 0, kFromNetwork = 1, kFromExternalPeer = 2 };
+// what else the result depends on: outbound, where the best path came from
+// (a BestSource: RFC 4271 9.2 depends on it); inbound, nothing (kInbound).
+constexpr std::uint8_t kInbound = 0;
 struct PolicyMemo {
   bool valid = false;
   PeerIndex peer = 0;
   AttrId input = kNone;
-  std::uint8_t source = kFromPeer;
+  std::uint8_t source = kInbound;
   AttrId result = kNone;
 };
 
@@ -408,6 +416,30 @@ class Rib::State {
       if (changed) recompute(d, dirty);
       // Outbound policy may have changed too: every prefix we hold or advertise.
       if (dests_[d].best != kNone || dests_[d].adverts != kNone) dirty.push_back(d);
+    }
+    flush(dirty, out);
+    return out;
+  }
+
+  RibOutput next_hops_changed(std::span<const Ipv4Address> changed) {
+    RibOutput out;
+    std::vector<Ipv4Address> hops(changed.begin(), changed.end());
+    std::sort(hops.begin(), hops.end());
+    // The attribute sets that carry one of them: a few thousand at most, where the
+    // prefixes are a million; only paths with one of these are looked at again.
+    absl::flat_hash_set<AttrId> affected;
+    attrs_.for_each([&](AttrId id, const PathAttributes& a) {
+      if (a.next_hop && std::binary_search(hops.begin(), hops.end(), *a.next_hop)) affected.insert(id);
+    });
+    if (affected.empty()) return out;
+    std::vector<std::uint32_t> dirty;
+    for (std::uint32_t d = 0; d < dests_.size(); ++d) {
+      if (!dests_[d].in_use()) continue;
+      for (auto i = dests_[d].paths; i != kNone; i = paths_[i].next)
+        if (paths_[i].accepted != kNone && affected.contains(paths_[i].accepted)) {
+          recompute(d, dirty);
+          break;
+        }
     }
     flush(dirty, out);
     return out;
@@ -762,10 +794,10 @@ class Rib::State {
   // Inbound policy; returns a new reference to the accepted attributes, or kNone.
   AttrId inbound(PeerIndex pi, const Ipv4Prefix& prefix, AttrId in) {
     const Peer& p = peers_[pi];
-    if (!p.inbound_reads_prefix && memo_hit(inbound_memo_, pi, in, kFromPeer))
+    if (!p.inbound_reads_prefix && memo_hit(inbound_memo_, pi, in, kInbound))
       return inbound_memo_.result == kNone ? kNone : attrs_.retain(inbound_memo_.result);
     AttrId result = evaluate_inbound(p, prefix, in);
-    if (!p.inbound_reads_prefix) remember(inbound_memo_, pi, in, kFromPeer, result);
+    if (!p.inbound_reads_prefix) remember(inbound_memo_, pi, in, kInbound, result);
     return result;
   }
 
@@ -798,63 +830,41 @@ class Rib::State {
   AttrId outbound(PeerIndex to, std::uint32_t d) {
     const Dest& dest = dests_[d];
     if (dest.best == kNone) return kNone;
-    const bool local = dest.best_from == kLocalPeer;
-    if (!local && dest.best_from == to) return kNone;  // FRR: never back to the sender
+    const BestSource source = best_source(dest);
+    // The memo is keyed by attributes, not by sender, so split horizon goes first.
+    if (split_horizon(source, dest.best_from == to)) return kNone;
     const Peer& p = peers_[to];
-    const std::uint8_t source = local ? kFromNetwork : (dest.flags & kBestExternal) ? kFromExternalPeer : kFromPeer;
-    if (!p.outbound_reads_prefix && memo_hit(outbound_memo_, to, dest.best, source))
+    const auto memo_source = static_cast<std::uint8_t>(source);
+    if (!p.outbound_reads_prefix && memo_hit(outbound_memo_, to, dest.best, memo_source))
       return outbound_memo_.result == kNone ? kNone : attrs_.retain(outbound_memo_.result);
-    AttrId result = evaluate_outbound(p, prefix_of(dest.key), dest);
-    if (!p.outbound_reads_prefix) remember(outbound_memo_, to, dest.best, source, result);
+    AttrId result = evaluate_outbound(p, dest, source);
+    if (!p.outbound_reads_prefix) remember(outbound_memo_, to, dest.best, memo_source, result);
     return result;
   }
 
-  AttrId evaluate_outbound(const Peer& to, const Ipv4Prefix& prefix, const Dest& dest) {
-    const bool local = dest.best_from == kLocalPeer;
-    const PathAttributes& best = attrs_[dest.best];
-    bool to_external = external(to);
-    bool from_internal = !local && !(dest.flags & kBestExternal);
-    if (!to_external && from_internal) return kNone;  // RFC 4271 9.2: no iBGP -> iBGP
-    // RFC 8212: no outbound policy on an eBGP session, nothing advertised
-    if (to_external && options_.ebgp_requires_policy && !to.config.route_map_out && !to.config.prefix_list_out)
-      return kNone;
-    if (to.config.prefix_list_out) {
-      auto pl = policy_.prefix_lists.find(*to.config.prefix_list_out);
-      if (pl == policy_.prefix_lists.end() || pl->second.evaluate(prefix) == FilterAction::Deny) return kNone;
-    }
-    PathAttributes attrs = best;
-    if (to_external) {
-      // RFC 4271 5.1.4: MED is not passed on to other ASes; ours (local routes) is sent
-      if (!local) attrs.med.reset();
-      attrs.local_pref.reset();  // RFC 4271 5.1.5
-    } else {
-      attrs.local_pref = attrs.local_pref.value_or(options_.best_path.default_local_pref);
-    }
-    if (to.config.route_map_out) {
-      auto result = apply_route_map(policy_, *to.config.route_map_out, prefix, attrs, PolicyContext{to.config.address});
-      if (result.action == FilterAction::Deny) return kNone;
-      attrs = std::move(result.attributes);
-    }
-    if (to_external) {
-      // RFC 4271 5.1.2: prepend our AS (after the outbound route-map, as FRR does)
-      AsPath path = attrs.as_path.value_or(AsPath{});
-      if (path.segments.empty() || path.segments.front().type != SegmentType::AsSequence ||
-          path.segments.front().asns.size() >= 255)
-        path.segments.insert(path.segments.begin(), AsSegment{SegmentType::AsSequence, {}});
-      path.segments.front().asns.insert(path.segments.front().asns.begin(), options_.local_as);
-      attrs.as_path = std::move(path);
-      // RFC 4271 5.1.3: towards an external peer the NEXT_HOP is our session address
-      // (a route-map `set ip next-hop` wins, as in FRR)
-      bool set_by_policy = attrs.next_hop != best.next_hop;
-      if (!set_by_policy) attrs.next_hop = to.config.local_address;
-    } else if (local) {
-      attrs.next_hop = to.config.local_address;
-    }
-    attrs.origin = attrs.origin.value_or(Origin::Igp);
-    // Never announce 0.0.0.0 as a next hop: the peer would treat it as withdrawn
-    // (RFC 7606 7.3) or drop it; better not to announce until the address is known.
-    if (!attrs.next_hop || attrs.next_hop->value == 0) return kNone;
-    return attrs_.intern(std::move(attrs));
+  static BestSource best_source(const Dest& dest) {
+    if (dest.best_from == kLocalPeer) return BestSource::Local;
+    return (dest.flags & kBestExternal) ? BestSource::External : BestSource::Internal;
+  }
+
+  AttrId evaluate_outbound(const Peer& p, const Dest& dest, BestSource source) {
+    ExportDecision decision = export_route(ExportInput{
+        .policy = policy_,
+        .local_as = options_.local_as,
+        .default_local_pref = options_.best_path.default_local_pref,
+        .ebgp_requires_policy = options_.ebgp_requires_policy,
+        .prefix = prefix_of(dest.key),
+        .best = attrs_[dest.best],
+        .source = source,
+        .from_this_peer = false,  // split horizon was asked above
+        .to = ExportPeer{.external = external(p),
+                         .local_address = p.config.local_address,
+                         .next_hop_self = p.config.next_hop_self,
+                         .prefix_list_out = p.config.prefix_list_out ? &*p.config.prefix_list_out : nullptr,
+                         .route_map_out = p.config.route_map_out ? &*p.config.route_map_out : nullptr},
+    });
+    if (!decision.advertised()) return kNone;
+    return attrs_.intern(std::move(*decision.attributes));
   }
 
   // ---- Loc-RIB ----
@@ -1123,6 +1133,9 @@ RibOutput Rib::route_refresh(Ipv4Address peer, const RouteRefresh& request) {
   return state_->route_refresh(peer, request);
 }
 RibOutput Rib::set_local_routes(std::vector<LocalRoute> routes) { return state_->set_local_routes(std::move(routes)); }
+RibOutput Rib::next_hops_changed(std::span<const Ipv4Address> next_hops) {
+  return state_->next_hops_changed(next_hops);
+}
 RibOutput Rib::replace_policy(PolicySet policy, std::vector<RibPeer> peers) {
   return state_->replace_policy(std::move(policy), std::move(peers));
 }

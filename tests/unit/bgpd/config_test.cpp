@@ -474,6 +474,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MaxPrefixRestartWithoutMinutes", with_max_prefix("1000 restart"), 4, "restart needs minutes"},
         ErrorCase{"MaxPrefixRestartAndWarningOnly", with_max_prefix("1000 warning-only restart 5"), 4, "unexpected 'restart 5'"},
         ErrorCase{"MaxPrefixForce", with_max_prefix("1000 force"), 4, "force"},
+        ErrorCase{"NextHopSelfForce",
+                  "router bgp 65001\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 next-hop-self force\n", 3,
+                  "only plain next-hop-self"},
         ErrorCase{"ConnectTimerZero", "router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 timers connect 0\n", 3, "connect timer"},
         ErrorCase{"TwoBgpInstances", "router bgp 65001\nexit\nrouter bgp 65002\n", 3, "second"}),
     [](const auto& info) { return std::string(info.param.name); });

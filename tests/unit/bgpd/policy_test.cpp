@@ -409,6 +409,73 @@ TEST(RouteMap, DeniedRoute_InputAttributesUntouched) {
   EXPECT_FALSE(attrs.med.has_value());
 }
 
+// ---- which `set` clauses fired -------------------------------------------------
+// The producer says what it did (SetClauses), so the RIB need not guess from the
+// values; a set that leaves a value as it was still counts.
+
+struct AppliedCase {
+  const char* name;
+  std::vector<RouteMap> maps;
+  FilterAction action;
+  SetClauses applied;
+};
+
+class SetClausesApplied : public testing::TestWithParam<AppliedCase> {};
+
+TEST_P(SetClausesApplied, ReportsEveryClauseThatRan) {
+  const auto& c = GetParam();
+  auto attrs = with_path("65515 12076");
+  attrs.next_hop = ip("10.0.200.12");
+  auto r = apply_route_map(with_maps(c.maps), "m", pfx("10.100.0.0/16"), attrs, PolicyContext{ip("10.0.210.4")});
+  EXPECT_EQ(r.action, c.action);
+  EXPECT_EQ(to_string(r.applied), to_string(c.applied));
+}
+
+using SC = SetClause;
+INSTANTIATE_TEST_SUITE_P(
+    RouteMap, SetClausesApplied,
+    testing::Values(
+        AppliedCase{"PermitWithoutSets_NoneApplied", {RouteMap{"m", {entry(10, P)}}}, P, {}},
+        AppliedCase{"EverySetKind_AllApplied",
+                    {RouteMap{"m", {entry(10, P, {},
+                                          {SetLocalPreference{200, 0}, SetMetric{50, 0}, SetAsPathPrepend{{65001}},
+                                           SetCommunity{{(65001u << 16) | 1}, false, false},
+                                           SetIpNextHop{ip("10.0.0.4"), false}})}}},
+                    P,
+                    {SC::LocalPreference, SC::Metric, SC::AsPathPrepend, SC::Community, SC::NextHop}},
+        // The old guess (next hop differs from the received one) missed this one.
+        AppliedCase{"NextHopSetToTheValueItHad_StillApplied",
+                    {RouteMap{"m", {entry(10, P, {}, {SetIpNextHop{ip("10.0.200.12"), false}})}}},
+                    P,
+                    {SC::NextHop}},
+        AppliedCase{"NextHopPeerAddress_Applied",
+                    {RouteMap{"m", {entry(10, P, {}, {SetIpNextHop{std::nullopt, true}})}}}, P, {SC::NextHop}},
+        AppliedCase{"MetricSetToZeroOnARouteWithoutMed_Applied",
+                    {RouteMap{"m", {entry(10, P, {}, {SetMetric{0, 0}})}}}, P, {SC::Metric}},
+        AppliedCase{"CommunityNone_Applied",
+                    {RouteMap{"m", {entry(10, P, {}, {SetCommunity{{}, false, true}})}}}, P, {SC::Community}},
+        AppliedCase{"EntryThatDidNotMatch_ItsSetsNotApplied",
+                    {RouteMap{"m", {entry(5, P, {MatchPrefixList{"nothing"}}, {SetIpNextHop{ip("10.0.0.4"), false}}),
+                                    entry(10, P, {}, {SetMetric{1, 0}})}}},
+                    P,
+                    {SC::Metric}},
+        AppliedCase{"OnMatchNext_SetsOfBothEntries",
+                    {RouteMap{"m", {next(entry(10, P, {}, {SetMetric{5, 0}})),
+                                    entry(20, P, {}, {SetIpNextHop{ip("10.0.0.4"), false}})}}},
+                    P,
+                    {SC::Metric, SC::NextHop}},
+        AppliedCase{"Call_SetsOfTheCalledMapToo",
+                    {RouteMap{"m", {call(entry(10, P, {}, {SetMetric{5, 0}}), "sub")}},
+                     RouteMap{"sub", {entry(10, P, {}, {SetAsPathPrepend{{65001}}})}}},
+                    P,
+                    {SC::Metric, SC::AsPathPrepend}},
+        AppliedCase{"GotoSkipsAnEntry_ItsSetsNotApplied",
+                    {RouteMap{"m", {go(entry(10, P), 30), entry(20, P, {}, {SetIpNextHop{ip("10.0.0.4"), false}}),
+                                    entry(30, P, {}, {SetLocalPreference{10, 0}})}}},
+                    P,
+                    {SC::LocalPreference}}),
+    [](const testing::TestParamInfo<AppliedCase>& info) { return std::string(info.param.name); });
+
 TEST(RouteMap, ReadsPrefix_OnlyThroughAPrefixListMatch_DirectOrCalled) {
   auto p = with_maps({RouteMap{"by-path", {entry(10, D, {MatchAsPath{"bogon-asns"}})}},
                       RouteMap{"by-prefix", {entry(10, P, {MatchPrefixList{"sites"}})}},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "hairpin/bgpd/config/config.hpp"
@@ -481,6 +482,126 @@ TEST(Rib, PrefixListInRouteMap_DecidesEachPrefixOfOneUpdate) {
   EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
   EXPECT_EQ(rib.counts(kSite)->received, 2u);
   EXPECT_EQ(rib.counts(kSite)->accepted, 1u);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd
+
+// ---- next-hop resolution: the resolver's answers change, the RIB follows ----
+
+namespace hairpin::bgpd {
+namespace {
+
+// A resolver the test switches: next hops in `reachable` resolve.
+struct SwitchedResolver {
+  std::set<Ipv4Address> reachable;
+  NextHopResolver resolver() {
+    return [this](Ipv4Address nh) { return reachable.count(nh) > 0; };
+  }
+};
+
+std::vector<Ipv4Prefix> announced_in(const std::vector<Update>& updates) {
+  std::vector<Ipv4Prefix> out;
+  for (const auto& u : updates) out.insert(out.end(), u.nlri.begin(), u.nlri.end());
+  return out;
+}
+std::vector<Ipv4Prefix> withdrawn_in(const std::vector<Update>& updates) {
+  std::vector<Ipv4Prefix> out;
+  for (const auto& u : updates) out.insert(out.end(), u.withdrawn.begin(), u.withdrawn.end());
+  return out;
+}
+
+TEST(RibNextHops, UnreachableNextHop_NotBest_AdvertisedOnceReachable_WithdrawnWhenGone) {
+  SwitchedResolver nh{{ip("10.0.200.13")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), site()}, nh.resolver());
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  auto out = rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  out = rib.receive(kArs0, announce({65515, 12076, 65200}, {"10.200.0.0/16"}, "10.0.200.13"));
+  // positive control: the reachable one is installed and advertised
+  ASSERT_TRUE(rib.best(pfx("10.200.0.0/16")));
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.200.0.0/16")));
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_FALSE(rib.advertised(kSite, pfx("10.100.0.0/16")));
+
+  nh.reachable.insert(ip("10.0.200.12"));
+  const std::vector<Ipv4Address> changed{ip("10.0.200.12")};
+  out = rib.next_hops_changed(changed);
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.12")}}}));
+  EXPECT_EQ(announced_in(out.updates_for(kSite)), std::vector<Ipv4Prefix>{pfx("10.100.0.0/16")});  // only it
+  EXPECT_TRUE(withdrawn_in(out.updates_for(kSite)).empty());
+  EXPECT_TRUE(out.updates_for(kArs0).empty());  // split horizon still holds
+
+  nh.reachable.erase(ip("10.0.200.12"));
+  out = rib.next_hops_changed(changed);
+  EXPECT_FALSE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {}}}));
+  EXPECT_EQ(withdrawn_in(out.updates_for(kSite)), std::vector<Ipv4Prefix>{pfx("10.100.0.0/16")});
+  EXPECT_TRUE(announced_in(out.updates_for(kSite)).empty());
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.200.0.0/16")));  // untouched
+}
+
+TEST(RibNextHops, BestPathsNextHopGoes_OtherPathTakesOver) {
+  SwitchedResolver nh{{ip("10.0.200.12"), ip("10.0.200.13")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), ars(kArs1), site()}, nh.resolver());
+  for (auto p : {kArs0, kArs1, kSite}) rib.peer_up(p, session(p));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  rib.receive(kArs1, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.13"));
+  ASSERT_EQ(rib.best(pfx("10.100.0.0/16"))->from, kArs0);  // the older path
+
+  nh.reachable.erase(ip("10.0.200.12"));
+  const std::vector<Ipv4Address> changed{ip("10.0.200.12")};
+  auto out = rib.next_hops_changed(changed);
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  EXPECT_EQ(rib.best(pfx("10.100.0.0/16"))->from, kArs1);
+  EXPECT_EQ(out.fib, (std::vector<FibChange>{{pfx("10.100.0.0/16"), {ip("10.0.200.13")}}}));
+  // the site sees the same attributes as before (our next hop, same path): nothing re-sent
+  EXPECT_TRUE(out.updates_for(kSite).empty());
+  EXPECT_TRUE(rib.advertised(kSite, pfx("10.100.0.0/16")));
+}
+
+TEST(RibNextHops, NextHopNoPathUses_NothingTouched) {
+  SwitchedResolver nh{{ip("10.0.200.12")}};
+  Rib rib(options(), seed_policy(), {ars(kArs0), site()}, nh.resolver());
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));
+  nh.reachable.insert(ip("192.0.2.1"));
+  const std::vector<Ipv4Address> changed{ip("192.0.2.1")};
+  auto out = rib.next_hops_changed(changed);
+  EXPECT_TRUE(out.send.empty());
+  EXPECT_TRUE(out.fib.empty());
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16")));
+}
+
+// ---- next-hop-self and a route-map's next hop, through the RIB ----
+
+TEST(RibExport, NextHopSelf_IbgpPeerGetsOurAddress_OtherIbgpPeerTheReceivedOne) {
+  RibPeer self = ibgp("10.0.1.1");
+  self.next_hop_self = true;
+  Rib rib(options(), seed_policy(), {site(), self, ibgp("10.0.1.2")});
+  for (auto p : {kSite, ip("10.0.1.1"), ip("10.0.1.2")}) rib.peer_up(p, session(p));
+  rib.receive(kSite, announce({65100}, {"10.100.0.0/16"}, "10.0.99.9"));
+  EXPECT_EQ(rib.advertised(ip("10.0.1.1"), pfx("10.100.0.0/16"))->next_hop, ip("10.0.0.4"));
+  EXPECT_EQ(rib.advertised(ip("10.0.1.2"), pfx("10.100.0.0/16"))->next_hop, ip("10.0.99.9"));
+}
+
+TEST(RibExport, RouteMapSetsNextHopToTheReceivedValue_SentAsSet) {
+  PolicySet policy = seed_policy();
+  RouteMapEntry keep;
+  keep.seq = 10;
+  keep.sets = {SetIpNextHop{ip("10.0.200.12"), false}};
+  policy.route_maps["keep-nh"] = RouteMap{"keep-nh", {keep}};
+  RibPeer to = site();
+  to.route_map_out = "keep-nh";
+  Rib rib(options(), policy, {ars(kArs0), to});
+  rib.peer_up(kArs0, session(kArs0));
+  rib.peer_up(kSite, session(kSite));
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}, "10.0.200.12"));
+  // The old guess ("equal to the received next hop, so not set") sent 10.0.0.4.
+  EXPECT_EQ(rib.advertised(kSite, pfx("10.100.0.0/16"))->next_hop, ip("10.0.200.12"));
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 //
 // In:  a PolicySet (built by the config parser, config.hpp), a route (prefix +
 //      PathAttributes) and the peer it came from or goes to.
-// Out: permit/deny and the attributes after the route-map's `set` clauses.
+// Out: permit/deny, the attributes after the route-map's `set` clauses, and which
+//      kinds of `set` clause ran (SetClauses), so a caller never has to guess
+//      from the values whether a route-map changed something.
 // Callers: the RIB (inbound policy before Adj-RIB-In -> Loc-RIB, outbound before
 //      Adj-RIB-Out), `hairpin nva --check`, the differential tests against FRR.
 //
@@ -13,6 +15,7 @@
 // undefined route-map denies, an empty prefix-list permits.
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -137,6 +140,33 @@ struct PolicySet {
   std::map<std::string, RouteMap> route_maps;
 };
 
+// Which kinds of `set` clause ran on a permitted route, whatever values they left:
+// `set ip next-hop 10.0.0.1` on a route whose next hop was already 10.0.0.1 still
+// counts as setting it (FRR's rmap_change_flags say the same).
+enum class SetClause : std::uint8_t {
+  AsPathPrepend = 1u << 0,
+  LocalPreference = 1u << 1,
+  Metric = 1u << 2,
+  Community = 1u << 3,
+  NextHop = 1u << 4,
+};
+class SetClauses {
+ public:
+  constexpr SetClauses() = default;
+  constexpr SetClauses(std::initializer_list<SetClause> clauses) {
+    for (auto c : clauses) add(c);
+  }
+  constexpr void add(SetClause c) { bits_ |= static_cast<std::uint8_t>(c); }
+  constexpr bool has(SetClause c) const { return (bits_ & static_cast<std::uint8_t>(c)) != 0; }
+  constexpr bool empty() const { return bits_ == 0; }
+  friend constexpr bool operator==(SetClauses, SetClauses) = default;
+
+ private:
+  std::uint8_t bits_ = 0;
+};
+// "next-hop metric" and so on, for test messages and logs.
+std::string to_string(SetClauses clauses);
+
 struct PolicyContext {
   Ipv4Address peer_address;  // for `set ip next-hop peer-address`
 };
@@ -144,6 +174,7 @@ struct PolicyContext {
 struct PolicyResult {
   FilterAction action = FilterAction::Deny;
   PathAttributes attributes;  // after `set`; meaningless when denied
+  SetClauses applied;         // the `set` clauses that ran (through `call` too)
 };
 
 // Applies route-map `name`. An undefined or empty route-map denies (FRR

@@ -3,7 +3,8 @@
 // Loc-RIB with best path and ECMP, Adj-RIB-Out per peer with duplicate suppression.
 //
 // In:  session events from the FSM (peer up/down, UPDATE, ROUTE-REFRESH), the
-//      locally originated prefixes, and a new policy on reload.
+//      locally originated prefixes, a new policy on reload, and next hops whose
+//      reachability changed (the resolver is the daemon's, see NextHopResolver).
 // Out: UPDATEs to send per peer (packed, each under 4096 octets), Loc-RIB
 //      changes for the FIB (prefix -> next hops), and problems the daemon must
 //      act on (max-prefix exceeded, outbound count near the ARS limit).
@@ -22,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,6 +39,7 @@ struct RibPeer {
   Ipv4Address address;
   std::uint32_t peer_as = 0;
   Ipv4Address local_address;  // our end of the session: NEXT_HOP towards eBGP peers
+  bool next_hop_self = false;  // iBGP: eBGP-learned routes go out with local_address
   std::optional<std::string> route_map_in, route_map_out;
   std::optional<std::string> prefix_list_in, prefix_list_out;
   std::optional<std::uint32_t> maximum_prefix;
@@ -117,6 +120,9 @@ struct RibPeerCounts {
   std::uint64_t announcements = 0;  // every prefix announced this session, repeats included
 };
 
+// Whether a NEXT_HOP is reachable (RFC 4271 9.1.2.1: a route whose NEXT_HOP is
+// not resolvable is not selected). Asked during best path; when its answers change
+// the owner calls Rib::next_hops_changed with the next hops whose answer changed.
 using NextHopResolver = std::function<bool(Ipv4Address)>;
 using RouteVisitor = std::function<void(const Ipv4Prefix&, const AttrRef&)>;
 using LocRibVisitor = std::function<void(const Ipv4Prefix&, const LocRibEntry&)>;
@@ -126,6 +132,8 @@ using PathsVisitor =
 
 class Rib {
  public:
+  // The default resolver (every next hop reachable) is for tests; the daemon
+  // passes the kernel's (kernel_next_hops.hpp), the FIB will pass its own.
   Rib(RibOptions options, PolicySet policy, std::vector<RibPeer> peers,
       NextHopResolver resolver = [](Ipv4Address) { return true; });
   ~Rib();
@@ -141,6 +149,10 @@ class Rib {
   // table; routes it did not repeat by EoRR are withdrawn (RFC 7313 4.2).
   RibOutput route_refresh(Ipv4Address peer, const RouteRefresh& request);
   RibOutput set_local_routes(std::vector<LocalRoute> routes);
+  // The resolver now answers differently for `next_hops`: best path is re-run for
+  // the prefixes with a path via one of them, and only those (a walk of every
+  // prefix, rare next to UPDATEs); the UPDATEs and FIB changes that follow.
+  RibOutput next_hops_changed(std::span<const Ipv4Address> next_hops);
   // Reload: inbound policy re-run over every Adj-RIB-In, outbound over the Loc-RIB.
   RibOutput replace_policy(PolicySet policy, std::vector<RibPeer> peers);
 
