@@ -325,8 +325,14 @@ struct NvaDaemon::Impl {
 
   void carry_out(Connection& c, const ReceivedUpdate& u) {
     if (c.neighbor.established != &c) return;  // a collision's loser, closing
+    // Each RFC 7606 action with the prefixes of the UPDATE it applied to (after a
+    // treat-as-withdraw they sit in `withdrawn`), so a test can see what was done to which route.
+    std::string prefixes;
+    for (const auto* list : {&u.update.nlri, &u.update.withdrawn})
+      for (const auto& p : *list) prefixes += " " + p.to_string();
     for (const auto& note : u.notes)
-      log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string() << '\n';
+      log() << "neighbor " << c.neighbor.config.address.to_string() << ": " << note.to_string()
+            << "; UPDATE for" << (prefixes.empty() ? " no prefix" : prefixes) << '\n';
     dispatch(rib->receive(c.neighbor.config.address, u.update));
     check_prefix_threshold(c.neighbor);
   }
