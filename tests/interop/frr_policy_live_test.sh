@@ -16,17 +16,17 @@
 # The paths: the seed's bogon edge cases plus 300 generated ones (AS 0, AS_TRANS,
 # the 2-octet and 4-octet private and reserved ranges, 65515 anywhere, repeats),
 # fixed by a seed so a failure reproduces.
-# Usage: differential_frr_test.sh PATH/TO/hairpin   (root; exits 77 = skipped otherwise)
+# Usage: interop/frr_policy_live_test.sh PATH/TO/hairpin   (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: differential_frr_test.sh PATH/TO/hairpin}
+hairpin=${1:?usage: interop/frr_policy_live_test.sh PATH/TO/hairpin}
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../../lib/netns_pair.sh"
+source "$here/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed (scripts/setup)"; exit 77; }
 command -v bird > /dev/null || { echo "SKIP: BIRD not installed (scripts/setup)"; exit 77; }
 
-fixtures=$here/../../../fixtures
+fixtures=$here/../../fixtures
 work=$(mktemp -d /tmp/hptest-bgp-df-XXXXXX)
 chmod 755 "$work"
 NS_BF=hptest-bgp-df-bird NS_F=hptest-bgp-df-frr

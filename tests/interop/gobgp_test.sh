@@ -15,11 +15,11 @@
 #     (GoBGP's CLI never sends ROUTE-REFRESH; see below);
 #   - `gobgp neighbor X reset` (GoBGP drops the session) is followed by recovery
 #     and re-advertisement; stopping the NVA shows as a Cease at GoBGP.
-# Usage: interop_gobgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/gobgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_gobgp_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/gobgp_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null ||
   { echo "SKIP: gobgpd/gobgp not installed (scripts/setup installs them)"; exit 77; }
@@ -57,7 +57,7 @@ router bgp 65001
  exit-address-family
 exit
 CFG
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/gobgpd.toml" <<'TOML'
 [global.config]

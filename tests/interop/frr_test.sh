@@ -9,11 +9,11 @@
 #   - `clear bgp soft in` (FRR sends ROUTE-REFRESH) and `soft out` (FRR re-sends
 #     between BoRR/EoRR) keep the session and the routes;
 #   - stopping the NVA shows as Cease/Administrative Shutdown at FRR.
-# Usage: interop_frr_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/frr_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_frr_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/frr_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 
@@ -50,7 +50,7 @@ router bgp 65001
  exit-address-family
 exit
 CFG
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/bgpd.conf" <<CFG
 frr defaults traditional

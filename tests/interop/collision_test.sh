@@ -17,11 +17,11 @@
 #     and no "left Established", and exactly one TCP connection on port 179 is
 #     open between the two.
 # Cycles 1-3: the NVA has the higher identifier; cycles 4-6: the lower.
-# Usage: interop_collision_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/collision_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_collision_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/collision_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed (scripts/setup installs nftables)"; exit 77; }

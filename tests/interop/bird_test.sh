@@ -14,11 +14,11 @@
 #   - BIRD's route refresh makes the NVA re-send its table;
 #   - a reset by the peer is followed by reconnection and re-advertisement;
 #   - stopping the NVA sends Cease (BIRD's view).
-# Usage: interop_bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_bird_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/bird_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v bird >/dev/null || { echo "SKIP: bird not installed"; exit 77; }
 
@@ -55,7 +55,7 @@ router bgp 65001
 exit
 FRR
 here=$(cd "$(dirname "$0")" && pwd)
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/bird.conf" <<BIRD
 router id 10.99.2.1;

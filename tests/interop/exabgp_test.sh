@@ -21,11 +21,11 @@
 # (state changes, parsed UPDATEs, NOTIFICATIONs) to a file: that is the peers' view.
 # Also checked: ROUTE-REFRESH from a peer re-sends our table; a peer's teardown
 # (Cease) is followed by recovery and re-advertisement.
-# Usage: interop_exabgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/exabgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_exabgp_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/exabgp_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v exabgp >/dev/null || { echo "SKIP: exabgp not installed (scripts/setup installs it)"; exit 77; }
 
