@@ -165,7 +165,11 @@ advertised() {  # advertised bird-frr|bird-nva: what BIRD's ars protocol holds f
     END { if (net) print net "\t" path "\t" hop }' | sort
 }
 
-# Bounded wait: all four sessions up, then every view unchanged for 3 polls.
+# Bounded waits, each for a positive condition: all four sessions up; then each
+# receiver has processed every route BIRD sent and BIRD holds everything the
+# receiver advertised (receiver_processed: FRR can sit with empty, unchanged tables
+# for seconds while its input queue is full); only then every view unchanged for
+# 3 polls.
 established() { birdc -s "$work/$1.ctl" show protocols | grep -c 'Established' || true; }
 for _ in $(seq 120); do
   [[ $(established bird-frr) -eq 2 && $(established bird-nva) -eq 2 ]] && break
@@ -173,6 +177,37 @@ for _ in $(seq 120); do
 done
 [[ $(established bird-frr) -eq 2 ]] || fail "BIRD <-> FRR sessions did not come up"
 [[ $(established bird-nva) -eq 2 ]] || fail "BIRD <-> our NVA sessions did not come up: $(tail -3 "$work/nva.log")"
+
+# progress frr|nva: the receiver's show output into $work/progress-SIDE, then
+# receiver_processed (tests/lib/netns_pair.sh) on it.
+progress() {
+  local d=$work/progress-$1
+  mkdir -p "$d"
+  if [[ $1 == frr ]]; then
+    q() { vtysh --vty_socket "$work" -c "$1 json" 2> /dev/null || true; }
+    q 'show bgp ipv4 unicast neighbors 10.99.7.1 received-routes' > "$d/adj_in"
+    q 'show bgp ipv4 unicast summary' > "$d/summary"
+    q 'show bgp ipv4 unicast' > "$d/routes"
+    q 'show bgp ipv4 unicast neighbors 10.99.7.1 advertised-routes' > "$d/adj_out"
+  else
+    q() { "$hairpin" bgp show $1 --json --socket "$work/nva.sock" 2> /dev/null || true; }
+    q 'neighbors 10.99.7.1 received-routes' > "$d/adj_in"
+    q 'summary' > "$d/summary"
+    q 'routes' > "$d/routes"
+    q 'neighbors 10.99.7.1 advertised-routes' > "$d/adj_out"
+  fi
+  advertised "bird-$1" > "$d/bird"
+  receiver_processed "$d" "${#inbound[@]}" "${#outbound[@]}" 10.99.7.1 10.99.7.3
+}
+for side in frr nva; do
+  for _ in $(seq 240); do
+    progress "$side" > /dev/null && break
+    sleep 0.5
+  done
+  progress "$side" > "$work/progress-$side.txt" ||
+    fail "$side did not finish processing what BIRD sent within 120 s: $(cat "$work/progress-$side.txt")"
+  echo "processed ($side): $(cat "$work/progress-$side.txt")"
+done
 last="" stable=0
 for _ in $(seq 120); do
   now="$(frr_accepted | md5sum) $(nva_accepted | md5sum) $(advertised bird-frr | md5sum) $(advertised bird-nva | md5sum)"
@@ -185,7 +220,10 @@ for _ in $(seq 120); do
   last=$now
   sleep 0.5
 done
-((stable >= 3)) || fail "the tables never settled"
+((stable >= 3)) || fail "the tables kept changing for 60 s after both receivers had processed every route"
+# Still true after the stable window (nothing withdrew or went missing meanwhile).
+progress frr > /dev/null || fail "FRR's counts changed after settling: $(progress frr)"
+progress nva > /dev/null || fail "our NVA's counts changed after settling: $(progress nva)"
 
 frr_accepted > "$work/frr.accepted"
 nva_accepted > "$work/nva.accepted"

@@ -2,7 +2,8 @@
 # real BGP peer next to ours. Source it; the caller owns the names (hptest-*) and
 # calls pair_down from its cleanup trap.
 #
-# Also what every such test polls with: wait_for, and the GoBGP peer helpers.
+# Also what every such test polls with: wait_for, receiver_processed, and the GoBGP
+# peer helpers.
 
 # skip_unless_root: ends the test as skipped (exit 77, ctest SKIP_RETURN_CODE) with
 # one line saying why, unless it runs as root.
@@ -69,4 +70,47 @@ gobgpd_up() {
   ip netns exec "$1" gobgpd -f "$2" --api-hosts 127.0.0.1:50051 --pprof-disable -p > "$3" 2>&1 &
   gobgpd_pid=$!
   wait_for 10 "gobgpd answers on its API" gobgp_in "$1" global
+}
+
+# receiver_processed DIR N_ARS N_SITE ARS SITE: the proof that a BGP speaker (FRR or
+# our NVA) has processed every route its two BIRD peers sent, read from files its
+# show commands wrote into DIR (FRR's JSON shapes, which `hairpin bgp show --json`
+# follows): adj_in (neighbor ARS received-routes: the pre-policy Adj-RIB-In, so
+# soft-reconfiguration inbound), summary, routes, adj_out (neighbor ARS
+# advertised-routes), and bird (what BIRD's ars protocol holds from the speaker,
+# one route a line). Prints one line of counts; exit 0 once the Adj-RIB-In from ARS
+# holds all N_ARS routes, SITE's N_SITE routes are all accepted, every accepted
+# prefix has a best path, and BIRD holds exactly as many routes as the Adj-RIB-Out
+# towards it (and not none). "Unchanged for a while" alone proves nothing: FRR reads
+# UPDATEs in one thread and judges them later in another, so its tables can sit
+# empty and still for seconds while its input queue is full.
+receiver_processed() {
+  python3 - "$@" <<'PY'
+import json, os, sys
+d, n_ars, n_site, ars, site = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+def load(name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+adj_in = load("adj_in").get("totalPrefixCounter", 0)
+peers = load("summary").get("ipv4Unicast", {}).get("peers", {})
+ars_rcd = peers.get(ars, {}).get("pfxRcd", 0)
+site_rcd = peers.get(site, {}).get("pfxRcd", 0)
+routes = load("routes").get("routes", {})
+best = sum(1 for paths in routes.values() if any(p.get("bestpath") for p in paths))
+adj_out = load("adj_out").get("totalPrefixCounter", 0)
+try:
+    with open(os.path.join(d, "bird")) as f:
+        bird = sum(1 for line in f if line.strip())
+except OSError:
+    bird = 0
+print(f"ARS routes in the Adj-RIB-In {adj_in}/{n_ars}, site routes accepted {site_rcd}/{n_site},"
+      f" best paths {best} for {len(routes)} prefixes ({ars_rcd + site_rcd} accepted),"
+      f" Adj-RIB-Out to ARS {adj_out}, ARS holds {bird}")
+done = (adj_in == n_ars and site_rcd == n_site and best == len(routes) == ars_rcd + site_rcd
+        and 0 < adj_out == bird)
+sys.exit(0 if done else 1)
+PY
 }
