@@ -79,7 +79,8 @@ gobgpd_up() {
 # soft-reconfiguration inbound), summary, routes, adj_out (neighbor ARS
 # advertised-routes), and bird (what BIRD's ars protocol holds from the speaker,
 # one route a line). Prints one line of counts; exit 0 once the Adj-RIB-In from ARS
-# holds all N_ARS routes, SITE's N_SITE routes are all accepted, every accepted
+# holds N_ARS routes, SITE's N_SITE routes are all accepted (N_*: what was sent,
+# less what the RFCs make treat-as-withdraw, e.g. AS 0 in the path, RFC 7607), every accepted
 # prefix has a best path, and BIRD holds exactly as many routes as the Adj-RIB-Out
 # towards it (and not none). "Unchanged for a while" alone proves nothing: FRR reads
 # UPDATEs in one thread and judges them later in another, so its tables can sit
@@ -95,7 +96,8 @@ def load(name):
     except (OSError, ValueError):
         return {}
 adj_in = load("adj_in").get("totalPrefixCounter", 0)
-peers = load("summary").get("ipv4Unicast", {}).get("peers", {})
+summary = load("summary")
+peers = summary.get("ipv4Unicast", summary).get("peers", {})  # FRR: flat for `show bgp ipv4 unicast summary`
 ars_rcd = peers.get(ars, {}).get("pfxRcd", 0)
 site_rcd = peers.get(site, {}).get("pfxRcd", 0)
 routes = load("routes").get("routes", {})
@@ -114,3 +116,8 @@ done = (adj_in == n_ars and site_rcd == n_site and best == len(routes) == ars_rc
 sys.exit(0 if done else 1)
 PY
 }
+
+# without_as0 PATH...: how many of the AS paths hold no AS 0. A path with AS 0 is
+# malformed (RFC 7607) and so treat-as-withdraw at FRR and at our NVA alike: it
+# never reaches the Adj-RIB-In.
+without_as0() { local n=0 p; for p in "$@"; do [[ " $p " == *" 0 "* ]] || n=$((n + 1)); done; echo "$n"; }
