@@ -13,7 +13,7 @@ status=$("$HAIRPIN" lab status --json) || fail "lab status failed: $status"
 # holds the other site's prefix in BGP (so it had something to transit).
 ergw_bgp() {  # ergw_bgp PREFIX: the ERGW's BIRD has a route for PREFIX
   in_node ergw birdc -s /run/hairpin/lab/ergw/bird.ctl show route "$1"
-  [[ $NODE_OUT == *"$1"*" via "* ]]
+  [[ $NODE_OUT == *"$1 "*"unicast ["*"via "* ]]
 }
 for site in "vm-hub100 10.100.0.0/16 10.200.0.0/16" "vm-hub200 10.200.0.0/16 10.100.0.0/16"; do
   read -r node own other <<< "$site"
