@@ -17,22 +17,30 @@ case "$fault" in
     expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * * * *" 6 ;;
   no-supernet)
     lab_up --fault no-supernet
-    "$HAIRPIN" lab exec $A -- ip route get 10.200.0.4 >/dev/null 2>&1 && fail "site A has a route to 10.200.0.4"
-    "$HAIRPIN" lab exec $A -- ip route show exact 10.0.0.0/16 | grep -q . || fail "site A lost the hub VNet route"
-    pass "no-supernet: site A has no route to 10.200.0.0/16, still reaches the hub" ;;
+    # Positive control first: each site's table is read and holds the hub VNet route.
+    has_route $A 10.0.0.0/16 || fail "site A lost the hub VNet route"
+    has_route $B 10.0.0.0/16 || fail "site B lost the hub VNet route"
+    no_route_to $A 10.200.0.4 || fail "site A has a route to 10.200.0.4"
+    no_route_to $B 10.100.0.4 || fail "site B has a route to 10.100.0.4"
+    pass "no-supernet: neither site has a route to the other, both still reach the hub" ;;
   nva-noforward)
     lab_up --fault nva-noforward
     expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * * * *" 6
     expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * * * *" 6 ;;
   ars0-down)
     lab_up --fault ars0-down
-    [ -z "$(ip netns pids hp-ars0)" ] || fail "processes run in hp-ars0"
+    [ -e /run/netns/hp-ars0 ] || fail "no namespace hp-ars0: the fault must stop ARS 0, not remove it"
+    pids=$(ip netns pids hp-ars0) || fail "cannot list the processes in hp-ars0"
+    [ -z "$pids" ] || fail "processes run in hp-ars0: $pids"
     expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * 10.200.0.4"
     expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * 10.100.0.4" ;;
   nva-down)
     lab_up --fault nva-down
-    "$HAIRPIN" lab exec $A -- ip route get 10.200.0.4 >/dev/null 2>&1 && fail "site A has a route to 10.200.0.4"
-    pass "nva-down: the supernet is gone with the NVA" ;;
+    has_route $A 10.0.0.0/16 || fail "site A lost the hub VNet route"
+    has_route $B 10.0.0.0/16 || fail "site B lost the hub VNet route"
+    no_route_to $A 10.200.0.4 || fail "site A has a route to 10.200.0.4"
+    no_route_to $B 10.100.0.4 || fail "site B has a route to 10.100.0.4"
+    pass "nva-down: the supernet is gone with the NVA (both sites), the hub still reachable" ;;
   seed-verbatim)
     # The seed's config as written: 10.0.0.1/8 on lo makes all of 10/8 local, so
     # the NVA cannot reach ARS through the gateway 10.0.0.1 and no session comes up.
@@ -40,8 +48,8 @@ case "$fault" in
     [ $rc -eq 1 ] || { cat "$LOG"; fail "lab up with seed-verbatim exited $rc, expected 1"; }
     grep -q "BGP session ars0 <-> vm-hub00 is" "$LOG" || { cat "$LOG"; fail "the missing session is not named"; }
     grep -q "route 10.0.0.0/8 missing on vm-hub100" "$LOG" || fail "the missing supernet is not named"
-    "$HAIRPIN" lab exec vm-hub00 -- ip route show table local | grep -q "^local 10.0.0.0/8 dev lo" ||
-      fail "the NVA has no local 10.0.0.0/8 on lo"
+    in_node vm-hub00 ip route show table local
+    [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.0/8 dev lo" ]] || fail "the NVA has no local 10.0.0.0/8 on lo: $NODE_OUT"
     pass "seed-verbatim: sessions and routes reported missing; local 10.0.0.0/8 on lo" ;;
   *) fail "unknown fault $fault" ;;
 esac

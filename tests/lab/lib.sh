@@ -29,18 +29,48 @@ lab_up() {  # lab_up [hairpin lab up args...]: must converge
 LOG=$(mktemp)
 trap 'rm -f "$LOG"; cleanup' EXIT
 
+# in_node NODE CMD...: runs CMD inside NODE and leaves its output (stdout and
+# stderr) in NODE_OUT. A failing `lab exec` or CMD fails the test right here, in
+# any context (also under `||`/`&&`, where set -e is off): an exec that did not run
+# never satisfies a negative check.
+in_node() {
+  local rc=0
+  NODE_OUT=$("$HAIRPIN" lab exec "$1" -- "${@:2}" 2>&1) || rc=$?
+  [ $rc -eq 0 ] || fail "lab exec $1 -- ${*:2} failed (rc $rc): $NODE_OUT"
+}
+
+# no_route_to NODE DST: true when `ip route get DST` ran in NODE and the kernel
+# answered that it has no route; false when it has one. Anything else (lab exec
+# failed, the namespace is gone) fails the test instead of counting as "no route".
+no_route_to() {
+  local out rc=0
+  out=$("$HAIRPIN" lab exec "$1" -- ip route get "$2" 2>&1) || rc=$?
+  [ $rc -eq 0 ] && return 1
+  [[ $out == *"Network is unreachable"* ]] || fail "lab exec $1 -- ip route get $2 failed (rc $rc), not for want of a route: $out"
+}
+
+# has_route NODE PREFIX: NODE's kernel table holds exactly PREFIX (a failing exec
+# fails the test).
+has_route() {
+  in_node "$1" ip route show exact "$2"
+  [ -n "$NODE_OUT" ]
+}
+
 # hops SRC DST [MAX]: the responding address per TTL ('*' for none), space separated,
-# from Debian's traceroute -T on port 22, as the seed's Ethr run did.
+# from Debian's traceroute -T on port 22, as the seed's Ethr run did. A traceroute
+# that did not run (lab exec failed, no header line) fails the test, so its silence
+# never reads as a row of '*'. Run as $(hops ...): a failure exits non-zero.
 hops() {
-  "$HAIRPIN" lab exec "$1" -- traceroute -T -n -q 1 -p 22 -w 1 -m "${3:-8}" "$2" 2>&1 |
-    awk 'NR > 1 { print $2 }' | paste -sd' ' -
+  in_node "$1" traceroute -T -n -q 1 -p 22 -w 1 -m "${3:-8}" "$2"
+  [[ $NODE_OUT == "traceroute to $2 "* ]] || fail "traceroute from $1 to $2 did not run: $NODE_OUT"
+  awk 'NR > 1 { print $2 }' <<< "$NODE_OUT" | paste -sd' ' -
 }
 
 # expect_hops SRC DST "PATTERN" [MAX]: poll (bounded) until the hop list equals PATTERN.
 expect_hops() {
   local got=""
   for _ in 1 2 3; do
-    got=$(hops "$1" "$2" "${4:-8}")
+    got=$(hops "$1" "$2" "${4:-8}") || fail "$1 -> $2: no traceroute (see above)"
     [ "$got" = "$3" ] && { pass "$1 -> $2: $got"; return 0; }
   done
   fail "$1 -> $2: hops '$got', expected '$3'"

@@ -4,9 +4,13 @@
 source "$(dirname "$0")/lib.sh"
 
 nothing_left() {
-  ip netns list | grep -q '^hp-' && fail "namespaces left: $(ip netns list | grep '^hp-' | paste -sd' ')"
-  # Every lab daemon runs with its files under /run/hairpin/lab.
-  pgrep -a -f /run/hairpin/lab && fail "lab processes left"
+  local ns procs rc=0
+  ns=$(ip netns list) || fail "ip netns list failed"
+  [[ $ns =~ (^|$'\n')hp- ]] && fail "namespaces left: $(grep '^hp-' <<< "$ns" | paste -sd' ')"
+  # Every lab daemon runs with its files under /run/hairpin/lab (pgrep: 1 = none).
+  procs=$(pgrep -a -f /run/hairpin/lab) || rc=$?
+  [ $rc -le 1 ] || fail "pgrep failed (rc $rc)"
+  [ -z "$procs" ] || fail "lab processes left: $procs"
   [ -e /run/hairpin/lab ] && fail "/run/hairpin/lab left"
   return 0
 }

@@ -73,7 +73,7 @@ NFT
   local ends="$A:a0 $R1:r1a $R1:r1b $R2:r2a $R2:r2b $B:b0" up
   for _ in $(seq 1 50); do
     up=0
-    for e in $ends; do ip -n "${e%%:*}" -o link show dev "${e#*:}" | grep -q LOWER_UP && up=$((up + 1)); done
+    for e in $ends; do [[ $(ip -n "${e%%:*}" -o link show dev "${e#*:}") == *LOWER_UP* ]] && up=$((up + 1)); done
     [ "$up" -eq 6 ] && return 0
     sleep 0.1
   done
@@ -182,8 +182,8 @@ if [ $rc -eq 1 ] && [[ "$out" == *"$want" ]] && [ "$(printf '%s\n' "$out" | grep
 
 # 7. mtr mode: discovery lines, then the statistics table.
 out=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --mtr -q 2 --interval 0.2); rc=$?
-if [ $rc -eq 0 ] && [[ "$out" == *"Host: 10.77.3.2"*"Sent    Recv"* ]] && printf '%s\n' "$out" | grep -Eq '^ 2\.\|--\?\?\? +- +- +- +- +- +-$' \
-   && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 +2 +2 '; then
+if [ $rc -eq 0 ] && [[ "$out" == *"Host: 10.77.3.2"*"Sent    Recv"* ]] && grep -Eq '^ 2\.\|--\?\?\? +- +- +- +- +- +-$' <<< "$out" \
+   && grep -Eq '^ 1\.\|--10\.77\.1\.1 +2 +2 ' <<< "$out"; then
   pass "mtr mode"; else fail "mtr (rc=$rc):"$'\n'"$out"; fi
 
 # 8. The hop list equals Debian traceroute -T's on the same path.
@@ -212,8 +212,8 @@ if [ $rc -eq 0 ] && [ "$verdict" = good ]; then pass "--flows 3"; else fail "--f
 
 # 10. --resolve: Ethr's [name] from reverse lookup (a's /etc/hosts, see setup).
 out=$(in_a "$HAIRPIN" trace 10.77.3.2 -p 22 --resolve); rc=$?
-if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\.hptest\.invalid\] +[0-9.]+(ns|us|ms)$' \
-   && printf '%s\n' "$out" | grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(ns|us|ms)$'; then
+if [ $rc -eq 0 ] && grep -Eq '^ 1\.\|--10\.77\.1\.1 \[r1\.hptest\.invalid\] +[0-9.]+(ns|us|ms)$' <<< "$out" \
+   && grep -Eq '^ 3\.\|--10\.77\.3\.2 \[\] +[0-9.]+(ns|us|ms)$' <<< "$out"; then
   pass "--resolve"; else fail "--resolve (rc=$rc):"$'\n'"$out"; fi
 
 # 11. ECMP: ea -- er ==(x | y)== eb (target 10.88.9.9 on eb's lo). er hashes on

@@ -2,7 +2,8 @@
 # real BGP peer next to ours. Source it; the caller owns the names (hptest-*) and
 # calls pair_down from its cleanup trap.
 #
-# Also what every such test polls with: wait_for, and the GoBGP peer helpers.
+# Also what every such test polls with: wait_for, receiver_processed, and the GoBGP
+# peer helpers.
 
 # skip_unless_root: ends the test as skipped (exit 77, ctest SKIP_RETURN_CODE) with
 # one line saying why, unless it runs as root.
@@ -70,3 +71,53 @@ gobgpd_up() {
   gobgpd_pid=$!
   wait_for 10 "gobgpd answers on its API" gobgp_in "$1" global
 }
+
+# receiver_processed DIR N_ARS N_SITE ARS SITE: the proof that a BGP speaker (FRR or
+# our NVA) has processed every route its two BIRD peers sent, read from files its
+# show commands wrote into DIR (FRR's JSON shapes, which `hairpin bgp show --json`
+# follows): adj_in (neighbor ARS received-routes: the pre-policy Adj-RIB-In, so
+# soft-reconfiguration inbound), summary, routes, adj_out (neighbor ARS
+# advertised-routes), and bird (what BIRD's ars protocol holds from the speaker,
+# one route a line). Prints one line of counts; exit 0 once the Adj-RIB-In from ARS
+# holds N_ARS routes, SITE's N_SITE routes are all accepted (N_*: what was sent,
+# less what the RFCs make treat-as-withdraw, e.g. AS 0 in the path, RFC 7607), every accepted
+# prefix has a best path, and BIRD holds exactly as many routes as the Adj-RIB-Out
+# towards it (and not none). "Unchanged for a while" alone proves nothing: FRR reads
+# UPDATEs in one thread and judges them later in another, so its tables can sit
+# empty and still for seconds while its input queue is full.
+receiver_processed() {
+  python3 - "$@" <<'PY'
+import json, os, sys
+d, n_ars, n_site, ars, site = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+def load(name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+adj_in = load("adj_in").get("totalPrefixCounter", 0)
+summary = load("summary")
+peers = summary.get("ipv4Unicast", summary).get("peers", {})  # FRR: flat for `show bgp ipv4 unicast summary`
+ars_rcd = peers.get(ars, {}).get("pfxRcd", 0)
+site_rcd = peers.get(site, {}).get("pfxRcd", 0)
+routes = load("routes").get("routes", {})
+best = sum(1 for paths in routes.values() if any(p.get("bestpath") for p in paths))
+adj_out = load("adj_out").get("totalPrefixCounter", 0)
+try:
+    with open(os.path.join(d, "bird")) as f:
+        bird = sum(1 for line in f if line.strip())
+except OSError:
+    bird = 0
+print(f"ARS routes in the Adj-RIB-In {adj_in}/{n_ars}, site routes accepted {site_rcd}/{n_site},"
+      f" best paths {best} for {len(routes)} prefixes ({ars_rcd + site_rcd} accepted),"
+      f" Adj-RIB-Out to ARS {adj_out}, ARS holds {bird}")
+done = (adj_in == n_ars and site_rcd == n_site and best == len(routes) == ars_rcd + site_rcd
+        and 0 < adj_out == bird)
+sys.exit(0 if done else 1)
+PY
+}
+
+# without_as0 PATH...: how many of the AS paths hold no AS 0. A path with AS 0 is
+# malformed (RFC 7607) and so treat-as-withdraw at FRR and at our NVA alike: it
+# never reaches the Adj-RIB-In.
+without_as0() { local n=0 p; for p in "$@"; do [[ " $p " == *" 0 "* ]] || n=$((n + 1)); done; echo "$n"; }

@@ -217,7 +217,16 @@ void NeighborSupervisor::act(ConnectionId id, std::vector<SessionAction> actions
             out_.push_back(PeerDown{n.config.address});
           } else if constexpr (std::is_same_v<A, ReceivedUpdate>) {
             if (n.established != id) return;  // a collision's loser, closing
-            for (const auto& note : a.notes) log(n, note.to_string());
+            // Each RFC 7606 action with the prefixes of the UPDATE it applied to (after a
+            // treat-as-withdraw they sit in `withdrawn`): the NVA's own record of what it
+            // did to which route, which the live RFC 7606 checks rely on.
+            if (!a.notes.empty()) {
+              std::string prefixes;
+              for (const auto* list : {&a.update.nlri, &a.update.withdrawn})
+                for (const auto& p : *list) prefixes += " " + p.to_string();
+              for (const auto& note : a.notes)
+                log(n, note.to_string() + "; UPDATE for" + (prefixes.empty() ? " no prefix" : prefixes));
+            }
             out_.push_back(DeliverUpdate{n.config.address, id, std::move(a.update)});
           } else if constexpr (std::is_same_v<A, ReceivedRouteRefresh>) {
             if (n.established != id) return;

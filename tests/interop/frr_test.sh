@@ -6,14 +6,15 @@
 #   - Established; FRR holds 10.0.0.0/8 with path 65001, next hop the NVA;
 #   - the NVA accepts the site prefixes and drops the bogon path;
 #   - nothing with 65515 in its path comes back to FRR;
-#   - `clear bgp soft in` (FRR sends ROUTE-REFRESH) and `soft out` (FRR re-sends
-#     between BoRR/EoRR) keep the session and the routes;
+#   - `clear bgp soft in` (FRR sends ROUTE-REFRESH; FRR must receive our table
+#     again) and `soft out` (FRR re-sends its table; FRR's update counter shows it)
+#     keep the session (FRR's connectionsEstablished unchanged) and the routes;
 #   - stopping the NVA shows as Cease/Administrative Shutdown at FRR.
-# Usage: interop_frr_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/frr_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_frr_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/frr_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 
@@ -50,7 +51,7 @@ router bgp 65001
  exit-address-family
 exit
 CFG
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/bgpd.conf" <<CFG
 frr defaults traditional
@@ -92,6 +93,19 @@ nva_pid=$!
 vtysh() { command vtysh --vty_socket "$work" -c "$@"; }
 fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- FRR"; vtysh 'show bgp neighbors 10.99.3.2' | head -40; exit 1; }
 frr_has() { grep -q -- "$2" <<< "$(vtysh "$1")"; }
+nva_log_has() { grep -c -- "$1" "$work/nva.log" > /dev/null; }
+show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
+# frr_peer KEY: one field of FRR's view of the NVA (show bgp neighbors json), e.g.
+# connectionsEstablished, or messageStats.updatesRecv.
+frr_peer() {
+  vtysh 'show bgp neighbors 10.99.3.2 json' | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["10.99.3.2"]
+for k in sys.argv[1].split("."):
+    v = v[k]
+print(v)' "$1"
+}
+count_grew() { local before=$1; shift; (( $("$@") > before )); }  # count_grew N CMD...: CMD prints more than N
 
 wait_for 30 "session Established (FRR's view)" frr_has 'show bgp neighbors 10.99.3.2' 'BGP state = Established'
 echo "ok: session Established"
@@ -101,19 +115,30 @@ grep -qE '^ +65001$' <<<"$route" || fail "10.0.0.0/8 path is not '65001': $route
 grep -q '10.99.3.2 from 10.99.3.2' <<<"$route" || fail "10.0.0.0/8 next hop is not the NVA: $route"
 echo "ok: FRR has 10.0.0.0/8 from the NVA, path 65001"
 
-wait_for 10 "NVA accepted 10.100.0.0/16" grep -q 'rib: 10.100.0.0/16 via 10.99.3.1' "$work/nva.log"
-wait_for 5 "NVA accepted 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 via 10.99.3.1' "$work/nva.log"
-grep -q 'rib: 192.0.2.0/24' "$work/nva.log" && fail "NVA accepted the bogon path 65515 23456"
+wait_for 10 "NVA accepted 10.100.0.0/16" nva_log_has 'rib: 10.100.0.0/16 via 10.99.3.1'
+wait_for 5 "NVA accepted 10.200.0.0/16" nva_log_has 'rib: 10.200.0.0/16 via 10.99.3.1'
+# Positive control for "dropped": the bogon route arrived (it is in the NVA's
+# pre-policy Adj-RIB-In) before we look for it in the RIB.
+received_bogon() { [[ $(show neighbors 10.99.3.1 received-routes --json) == *'"192.0.2.0/24"'* ]]; }
+wait_for 10 "NVA received the bogon route 192.0.2.0/24 (pre-policy)" received_bogon
+nva_log_has 'rib: 192.0.2.0/24' && fail "NVA accepted the bogon path 65515 23456"
+[[ $(show routes --json) == *'"192.0.2.0/24"'* ]] && fail "bgp show routes holds the bogon route"
 echo "ok: NVA accepted both site prefixes and dropped the bogon path"
 
 received=$(vtysh 'show bgp ipv4 unicast neighbors 10.99.3.2 routes' | grep -c '^\*' || true)
 [[ $received -eq 1 ]] || fail "FRR holds $received routes from the NVA, expected only 10.0.0.0/8"
 echo "ok: nothing with 65515 came back"
 
+ups_before=$(frr_peer connectionsEstablished)
+recv_before=$(frr_peer messageStats.updatesRecv)
 vtysh 'clear bgp ipv4 unicast 10.99.3.2 soft in' >/dev/null
-wait_for 10 "NVA answered the route refresh" grep -q 'route refresh requested' "$work/nva.log"
+wait_for 10 "NVA answered the route refresh" nva_log_has 'route refresh requested'
+wait_for 10 "FRR received the NVA's re-sent table" count_grew "$recv_before" frr_peer messageStats.updatesRecv
+sent_before=$(frr_peer messageStats.updatesSent)
 vtysh 'clear bgp ipv4 unicast 10.99.3.2 soft out' >/dev/null
-sleep 1
+wait_for 10 "FRR re-sent its table (soft out)" count_grew "$sent_before" frr_peer messageStats.updatesSent
+[[ $(frr_peer connectionsEstablished) -eq $ups_before ]] || fail "FRR re-established the session during the refreshes"
+nva_log_has 'left Established' && fail "the NVA left Established during the refreshes"
 frr_has 'show bgp neighbors 10.99.3.2' 'BGP state = Established' || fail "session dropped after route refresh"
 frr_has 'show bgp ipv4 unicast 10.0.0.0/8' '10.99.3.2' || fail "10.0.0.0/8 gone after route refresh"
 grep -q 'rib: 10.100.0.0/16 removed' "$work/nva.log" && fail "NVA lost 10.100.0.0/16 during FRR's re-send"

@@ -62,7 +62,7 @@ std::optional<PathAttributes> received(const std::string& path_text) {
   return decoded->attributes;
 }
 
-TEST(FrrDifferential, SeedPolicy_SameVerdictAsFrrForEveryRecordedPath) {
+TEST(FrrRecordedVerdicts, SeedPolicy_SameVerdictAsFrrForEveryRecordedPath) {
   auto cfg = seed();
   auto rows = load();
   ASSERT_GT(rows.size(), 20u);
@@ -78,7 +78,7 @@ TEST(FrrDifferential, SeedPolicy_SameVerdictAsFrrForEveryRecordedPath) {
   }
 }
 
-TEST(FrrDifferential, RecordingCoversBothVerdictsBothWays) {
+TEST(FrrRecordedVerdicts, RecordingCoversBothVerdictsBothWays) {
   int in_permit = 0, in_deny = 0, out_permit = 0, out_deny = 0;
   for (const auto& r : load()) {
     bool permit = r.verdict == "permit";

@@ -15,11 +15,11 @@
 #     (GoBGP's CLI never sends ROUTE-REFRESH; see below);
 #   - `gobgp neighbor X reset` (GoBGP drops the session) is followed by recovery
 #     and re-advertisement; stopping the NVA shows as a Cease at GoBGP.
-# Usage: interop_gobgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/gobgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_gobgp_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/gobgp_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null ||
   { echo "SKIP: gobgpd/gobgp not installed (scripts/setup installs them)"; exit 77; }
@@ -57,7 +57,7 @@ router bgp 65001
  exit-address-family
 exit
 CFG
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/gobgpd.toml" <<'TOML'
 [global.config]
@@ -94,6 +94,10 @@ fail() {
 established() { gobgp neighbor 10.99.4.2 | grep -ic 'BGP state = established' >/dev/null; }
 export -f established
 adj_in() { gobgp neighbor 10.99.4.2 adj-in "$@"; }
+gobgp_has() { [[ $(adj_in "$1") == *"$1"* ]]; }  # GoBGP's Adj-RIB-In from us holds PREFIX
+nva_log_has() { grep -c -- "$1" "$work/nva.log" > /dev/null; }
+show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
+nva_has() { [[ $(show routes --json) == *"\"$1\""* ]]; }  # our RIB holds PREFIX
 
 gobgpd_up "$NS_G" "$work/gobgpd.toml" "$work/gobgpd.log"
 ip netns exec "$NS_N" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" > "$work/nva.out" 2> "$work/nva.log" &
@@ -108,7 +112,7 @@ info=$(gobgp neighbor 10.99.4.2)
 grep -q 'Hold time is 180, keepalive interval is 60 seconds' <<<"$info" || fail "hold time is not 180: $info"
 echo "ok: session Established, hold time 180"
 
-wait_for 10 "GoBGP received 10.0.0.0/8" bash -c "gobgp neighbor 10.99.4.2 adj-in 10.0.0.0/8 | grep -q 10.0.0.0/8"
+wait_for 10 "GoBGP received 10.0.0.0/8" gobgp_has 10.0.0.0/8
 route=$(adj_in 10.0.0.0/8 -j)
 python3 - "$route" <<'PY' || fail "10.0.0.0/8 at GoBGP: wrong path or next hop: $route"
 import json, sys
@@ -122,10 +126,14 @@ assert attrs[3]["nexthop"] == "10.99.4.2", attrs[3]
 PY
 echo "ok: GoBGP has 10.0.0.0/8 via 10.99.4.2, path 65001"
 
-wait_for 10 "NVA accepted 10.100.0.0/16" grep -q 'rib: 10.100.0.0/16 via 10.99.4.1' "$work/nva.log"
-wait_for 10 "NVA accepted 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 via 10.99.4.1' "$work/nva.log"
-grep -q 'rib: 192.0.2.0/24' "$work/nva.log" && fail "NVA accepted the bogon path 65515 23456"
-show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
+wait_for 10 "NVA accepted 10.100.0.0/16" nva_log_has 'rib: 10.100.0.0/16 via 10.99.4.1'
+wait_for 10 "NVA accepted 10.200.0.0/16" nva_log_has 'rib: 10.200.0.0/16 via 10.99.4.1'
+# Positive control for "dropped": the bogon route arrived (it is in the NVA's
+# pre-policy Adj-RIB-In) before we look for it in the RIB.
+received_bogon() { [[ $(show neighbors 10.99.4.1 received-routes --json) == *'"192.0.2.0/24"'* ]]; }
+wait_for 10 "NVA received the bogon route 192.0.2.0/24 (pre-policy)" received_bogon
+nva_log_has 'rib: 192.0.2.0/24' && fail "NVA accepted the bogon path 65515 23456"
+nva_has 192.0.2.0/24 && fail "bgp show routes holds the bogon route"
 show routes | grep -c 10.100.0.0/16 >/dev/null || fail "bgp show routes lacks 10.100.0.0/16: $(show routes)"
 received=$(show neighbors 10.99.4.1 received-routes --json)
 python3 - "$received" <<'PY' || fail "10.100.0.0/16 as received from GoBGP lost its path or communities: $received"
@@ -143,7 +151,7 @@ echo "ok: nothing with 65515 came back"
 
 # A withdrawal from GoBGP leaves our RIB.
 gobgp global rib del -a ipv4 10.200.0.0/16
-wait_for 10 "NVA removed the withdrawn 10.200.0.0/16" grep -q 'rib: 10.200.0.0/16 removed' "$work/nva.log"
+wait_for 10 "NVA removed the withdrawn 10.200.0.0/16" nva_log_has 'rib: 10.200.0.0/16 removed'
 echo "ok: GoBGP's withdrawal removed 10.200.0.0/16"
 
 # GoBGP keeps its Adj-RIB-In, so `softresetin` never sends ROUTE-REFRESH (measured
@@ -154,17 +162,17 @@ updates_before=$(gobgp neighbor 10.99.4.2 | awk '/Updates:/ {print $2}')
 gobgp neighbor 10.99.4.2 softresetout
 wait_for 10 "GoBGP re-sent its table" bash -c "[[ \$(gobgp neighbor 10.99.4.2 | awk '/Updates:/ {print \$2}') -gt $updates_before ]]"
 established || fail "session dropped after GoBGP re-sent its table"
-grep -q 'left Established' "$work/nva.log" && fail "the NVA flapped on GoBGP's soft reset out"
+nva_log_has 'left Established' && fail "the NVA flapped on GoBGP's soft reset out"
 adj_in 10.0.0.0/8 | grep -c 10.0.0.0/8 >/dev/null || fail "10.0.0.0/8 gone after GoBGP's soft reset"
 show routes | grep -c 10.100.0.0/16 >/dev/null || fail "10.100.0.0/16 gone after GoBGP re-sent its table"
 echo "ok: GoBGP's soft reset out taken without a flap; routes stay"
 
 # GoBGP resets the session: the NVA sees it go down, then both come back.
 gobgp neighbor 10.99.4.2 reset
-wait_for 10 "NVA saw the session go down" grep -q 'left Established' "$work/nva.log"
+wait_for 10 "NVA saw the session go down" nva_log_has 'left Established'
 wait_for 60 "session re-established after GoBGP's reset" established
-wait_for 10 "10.0.0.0/8 re-advertised after the reset" bash -c "gobgp neighbor 10.99.4.2 adj-in 10.0.0.0/8 | grep -q 10.0.0.0/8"
-wait_for 10 "NVA re-learned 10.100.0.0/16" bash -c "'$hairpin' bgp show routes --socket '$work/nva.sock' | grep -q 10.100.0.0/16"
+wait_for 10 "10.0.0.0/8 re-advertised after the reset" gobgp_has 10.0.0.0/8
+wait_for 10 "NVA re-learned 10.100.0.0/16" nva_has 10.100.0.0/16
 echo "ok: peer reset, session recovered, routes both ways again"
 
 kill -TERM "$nva_pid"

@@ -14,11 +14,11 @@
 #   - BIRD's route refresh makes the NVA re-send its table;
 #   - a reset by the peer is followed by reconnection and re-advertisement;
 #   - stopping the NVA sends Cease (BIRD's view).
-# Usage: interop_bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/bird_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_bird_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/bird_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v bird >/dev/null || { echo "SKIP: bird not installed"; exit 77; }
 
@@ -55,7 +55,7 @@ router bgp 65001
 exit
 FRR
 here=$(cd "$(dirname "$0")" && pwd)
-sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
+sed -n '/^bgp as-path access-list/p; /^route-map/,/^exit/p' "$here/../../fixtures/configs/nva-seed.frr" >> "$work/nva.frr"
 
 cat > "$work/bird.conf" <<BIRD
 router id 10.99.2.1;
@@ -89,17 +89,27 @@ nva_pid=$!
 birdc() { command birdc -s "$work/bird.ctl" "$@"; }
 fail() { echo "FAIL: $*"; echo "--- NVA log"; cat "$work/nva.log"; echo "--- BIRD"; birdc show protocols all nva | head -30; exit 1; }
 
-wait_for 30 "session Established (BIRD's view)" bash -c "birdc -s $work/bird.ctl show protocols nva | grep -q Established"
+# Text checks without `cmd | grep -q` (under pipefail grep -q's early exit can
+# SIGPIPE the writer and turn a match into a failure): capture, then match.
+bird_has() { [[ $(birdc "${@:2}") == *"$1"* ]]; }  # bird_has TEXT BIRDC-ARGS...
+nva_log_has() { grep -c -- "$1" "$work/nva.log" > /dev/null; }
+wait_for 30 "session Established (BIRD's view)" bird_has Established show protocols nva
 echo "ok: session Established"
-wait_for 10 "BIRD received 10.0.0.0/8" bash -c "birdc -s $work/bird.ctl show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8"
+wait_for 10 "BIRD received 10.0.0.0/8" bird_has 10.0.0.0/8 show route 10.0.0.0/8 protocol nva
 route=$(birdc show route 10.0.0.0/8 protocol nva all)
 grep -q 'BGP.as_path: 65001$' <<<"$route" || fail "10.0.0.0/8 AS path is not '65001': $route"
 grep -q 'BGP.next_hop: 10.99.2.2' <<<"$route" || fail "10.0.0.0/8 next hop is not the NVA: $route"
 echo "ok: BIRD has 10.0.0.0/8 via 10.99.2.2, path 65001"
 
-wait_for 10 "NVA accepted 10.100.0.0/16" grep -q 'rib: 10.100.0.0/16 via 10.99.2.1' "$work/nva.log"
-grep -q 'rib: 10.200.0.0/16 via 10.99.2.1' "$work/nva.log" || fail "NVA did not accept 10.200.0.0/16"
-grep -q 'rib: 192.0.2.0/24' "$work/nva.log" && fail "NVA accepted the bogon path 65515 23456"
+show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
+wait_for 10 "NVA accepted 10.100.0.0/16" nva_log_has 'rib: 10.100.0.0/16 via 10.99.2.1'
+wait_for 10 "NVA accepted 10.200.0.0/16" nva_log_has 'rib: 10.200.0.0/16 via 10.99.2.1'
+# Positive control for "dropped": the bogon route arrived (it is in the NVA's
+# pre-policy Adj-RIB-In) before we look for it in the RIB.
+received_bogon() { [[ $(show neighbors 10.99.2.1 received-routes --json) == *'"192.0.2.0/24"'* ]]; }
+wait_for 10 "NVA received the bogon route 192.0.2.0/24 (pre-policy)" received_bogon
+nva_log_has 'rib: 192.0.2.0/24' && fail "NVA accepted the bogon path 65515 23456"
+[[ $(show routes --json) == *'"192.0.2.0/24"'* ]] && fail "bgp show routes holds the bogon route"
 echo "ok: NVA accepted both site prefixes and dropped the bogon path"
 
 n=$(birdc show route protocol nva | grep -c '/' || true)
@@ -126,7 +136,6 @@ echo "ok: connection from a non-neighbor refused"
 
 # Our own view, over the control socket (mode 0600), as the verifier reads it.
 [[ $(stat -c %a "$work/nva.sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$work/nva.sock"), not 600"
-show() { "$hairpin" bgp show "$@" --socket "$work/nva.sock"; }
 summary=$(show summary --json)
 grep -q '"state": "Established"' <<<"$summary" || fail "bgp show summary: not Established: $summary"
 grep -q '"pfxSnt": 1' <<<"$summary" || fail "bgp show summary: pfxSnt is not 1: $summary"
@@ -152,26 +161,43 @@ grep -q '10.100.0.0/16' <<< "$(show routes)" || fail "10.100.0.0/16 lost on relo
 grep -q Established <<< "$(birdc show protocols nva)" || fail "session dropped on reload"
 echo "ok: SIGHUP re-applied the new policy without a session reset"
 
+# BIRD's per-protocol counters: updates_count Import|Export -> the "received" (Import)
+# or "accepted" (Export: what BIRD sent) column of its route change stats; and
+# since: when the session last changed state.
+updates_count() {
+  birdc show protocols all nva | awk -v dir="$1" '$1 == dir && $2 == "updates:" { print (dir == "Import" ? $3 : $7) }'
+}
+since() { birdc show protocols nva | awk '$1 == "nva" { print $4, $5, $6 }'; }
+ups_before=$(grep -c 'Established (AS 65515' "$work/nva.log" || true)
+since_before=$(since)
+exported_before=$(updates_count Export)
+imported_before=$(updates_count Import)
 birdc reload out nva >/dev/null   # BIRD re-sends: the NVA must not flap or duplicate
+count_grew() { local before=$1; shift; (( $("$@") > before )); }  # count_grew N CMD...: CMD prints more than N
+wait_for 10 "BIRD re-sent its routes (reload out)" count_grew "$exported_before" updates_count Export
 birdc reload in nva >/dev/null    # BIRD sends ROUTE-REFRESH: the NVA re-sends its table
-wait_for 10 "NVA answered the route refresh" grep -q 'route refresh requested' "$work/nva.log"
-sleep 1
-grep -q Established <<< "$(birdc show protocols nva)" || fail "session dropped after route refresh"
-grep -q 10.0.0.0/8 <<< "$(birdc show route 10.0.0.0/8 protocol nva)" || fail "10.0.0.0/8 gone after route refresh"
+wait_for 10 "NVA answered the route refresh" nva_log_has 'route refresh requested'
+wait_for 10 "BIRD received the NVA's re-sent table after its route refresh" count_grew "$imported_before" updates_count Import
+bird_has Established show protocols nva || fail "session dropped after route refresh"
+[[ $(since) == "$since_before" ]] || fail "BIRD's session changed state during the refresh (since $since_before, now $(since))"
+[[ $(grep -c 'Established (AS 65515' "$work/nva.log" || true) -eq $ups_before ]] || fail "the NVA re-established during the refresh"
+nva_log_has 'left Established' && fail "the NVA left Established during the refresh"
+bird_has 10.0.0.0/8 show route 10.0.0.0/8 protocol nva || fail "10.0.0.0/8 gone after route refresh"
 echo "ok: route refresh answered, session stays up"
 
 # Session reset by the peer, and recovery: the NVA reconnects and re-advertises.
 birdc restart nva >/dev/null
-wait_for 10 "NVA saw the session go down" grep -q 'left Established' "$work/nva.log"
-wait_for 60 "session re-established after the peer's reset" bash -c "birdc -s $work/bird.ctl show protocols nva | grep -q Established"
-wait_for 10 "10.0.0.0/8 re-advertised after the reset" bash -c "birdc -s $work/bird.ctl show route 10.0.0.0/8 protocol nva | grep -q 10.0.0.0/8"
+wait_for 10 "NVA saw the session go down" nva_log_has "left Established"
+wait_for 60 "session re-established after the peer's reset" bird_has Established show protocols nva
+wait_for 10 "10.0.0.0/8 re-advertised after the reset" bird_has 10.0.0.0/8 show route 10.0.0.0/8 protocol nva
 [[ $(grep -c 'Established (AS 65515' "$work/nva.log") -ge 2 ]] || fail "NVA log does not show a second Established"
 echo "ok: peer reset, session recovered, supernet re-advertised"
 
 kill -TERM "$nva_pid"
 wait "$nva_pid" || fail "hairpin nva exited non-zero on SIGTERM"
 nva_pid=""
-wait_for 10 "BIRD saw the NVA's Cease" bash -c "birdc -s $work/bird.ctl show protocols all nva | grep -qi 'administrative shutdown\|Received: Cease'"
+saw_cease() { local t; t=$(birdc show protocols all nva); t=${t,,}; [[ $t =~ administrative\ shutdown|received:\ cease ]]; }
+wait_for 10 "BIRD saw the NVA's Cease" saw_cease
 echo "ok: SIGTERM sent Cease/Administrative Shutdown"
 [[ -e $work/nva.sock ]] && fail "control socket left behind after stop"
 [[ -n ${VERBOSE:-} ]] && { echo "--- NVA log"; cat "$work/nva.log"; }

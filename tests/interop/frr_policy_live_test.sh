@@ -16,17 +16,17 @@
 # The paths: the seed's bogon edge cases plus 300 generated ones (AS 0, AS_TRANS,
 # the 2-octet and 4-octet private and reserved ranges, 65515 anywhere, repeats),
 # fixed by a seed so a failure reproduces.
-# Usage: differential_frr_test.sh PATH/TO/hairpin   (root; exits 77 = skipped otherwise)
+# Usage: interop/frr_policy_live_test.sh PATH/TO/hairpin   (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: differential_frr_test.sh PATH/TO/hairpin}
+hairpin=${1:?usage: interop/frr_policy_live_test.sh PATH/TO/hairpin}
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../../lib/netns_pair.sh"
+source "$here/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed (scripts/setup)"; exit 77; }
 command -v bird > /dev/null || { echo "SKIP: BIRD not installed (scripts/setup)"; exit 77; }
 
-fixtures=$here/../../../fixtures
+fixtures=$here/../../fixtures
 work=$(mktemp -d /tmp/hptest-bgp-df-XXXXXX)
 chmod 755 "$work"
 NS_BF=hptest-bgp-df-bird NS_F=hptest-bgp-df-frr
@@ -165,16 +165,60 @@ advertised() {  # advertised bird-frr|bird-nva: what BIRD's ars protocol holds f
     END { if (net) print net "\t" path "\t" hop }' | sort
 }
 
-# Bounded wait: all four sessions up, then every view unchanged for 3 polls.
+# Bounded waits, each for a positive condition: all four sessions up; then each
+# receiver has processed every route BIRD sent and BIRD holds everything the
+# receiver advertised (receiver_processed: FRR can sit with empty, unchanged tables
+# for seconds while its input queue is full); only then every view unchanged for
+# 3 polls.
 established() { birdc -s "$work/$1.ctl" show protocols | grep -c 'Established' || true; }
-for _ in $(seq 120); do
+# (Every wait here is bounded by time, and all of them together stay inside ctest's
+# TIMEOUT, so a failure reports itself instead of being killed without cleanup.)
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
   [[ $(established bird-frr) -eq 2 && $(established bird-nva) -eq 2 ]] && break
   sleep 0.5
 done
 [[ $(established bird-frr) -eq 2 ]] || fail "BIRD <-> FRR sessions did not come up"
 [[ $(established bird-nva) -eq 2 ]] || fail "BIRD <-> our NVA sessions did not come up: $(tail -3 "$work/nva.log")"
-last="" stable=0
-for _ in $(seq 120); do
+
+# progress frr|nva: the receiver's show output into $work/progress-SIDE, then
+# receiver_processed (tests/lib/netns_pair.sh) on it.
+progress() {
+  local d=$work/progress-$1
+  mkdir -p "$d"
+  if [[ $1 == frr ]]; then
+    q() { vtysh --vty_socket "$work" -c "$1 json" 2> /dev/null || true; }
+    q 'show bgp ipv4 unicast neighbors 10.99.7.1 received-routes' > "$d/adj_in"
+    q 'show bgp ipv4 unicast summary' > "$d/summary"
+    q 'show bgp ipv4 unicast' > "$d/routes"
+    q 'show bgp ipv4 unicast neighbors 10.99.7.1 advertised-routes' > "$d/adj_out"
+  else
+    q() { "$hairpin" bgp show $1 --json --socket "$work/nva.sock" 2> /dev/null || true; }
+    q 'neighbors 10.99.7.1 received-routes' > "$d/adj_in"
+    q 'summary' > "$d/summary"
+    q 'routes' > "$d/routes"
+    q 'neighbors 10.99.7.1 advertised-routes' > "$d/adj_out"
+  fi
+  advertised "bird-$1" > "$d/bird"
+  receiver_processed "$d" "$in_kept" "$out_kept" 10.99.7.1 10.99.7.3
+}
+# What each receiver keeps: every route sent except those whose path holds AS 0
+# (without_as0, tests/lib/netns_pair.sh).
+in_kept=$(without_as0 "${inbound[@]}")
+out_kept=$(without_as0 "${outbound[@]}")
+deadline=$((SECONDS + 100))
+for side in frr nva; do
+  next_note=$((SECONDS + 15)) done=false
+  while ((SECONDS < deadline)); do
+    progress "$side" > "$work/progress-$side.txt" && { done=true; break; }
+    ((SECONDS >= next_note)) && { echo "waiting for $side: $(cat "$work/progress-$side.txt")"; next_note=$((SECONDS + 15)); }
+    sleep 0.5
+  done
+  $done || fail "$side did not finish processing what BIRD sent within 100 s: $(cat "$work/progress-$side.txt")"
+  echo "processed ($side): $(cat "$work/progress-$side.txt")"
+done
+last="" stable=0 deadline=$((SECONDS + 40))
+while ((SECONDS < deadline)); do
   now="$(frr_accepted | md5sum) $(nva_accepted | md5sum) $(advertised bird-frr | md5sum) $(advertised bird-nva | md5sum)"
   if [[ $now == "$last" ]]; then
     stable=$((stable + 1))
@@ -185,7 +229,10 @@ for _ in $(seq 120); do
   last=$now
   sleep 0.5
 done
-((stable >= 3)) || fail "the tables never settled"
+((stable >= 3)) || fail "the tables kept changing for 40 s after both receivers had processed every route"
+# Still true after the stable window (nothing withdrew or went missing meanwhile).
+progress frr > /dev/null || fail "FRR's counts changed after settling: $(progress frr)"
+progress nva > /dev/null || fail "our NVA's counts changed after settling: $(progress nva)"
 
 frr_accepted > "$work/frr.accepted"
 nva_accepted > "$work/nva.accepted"

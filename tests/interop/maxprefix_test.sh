@@ -13,11 +13,11 @@
 #   - SIGHUP to `maximum-prefix 4 warning-only`, 5 prefixes again: one warning,
 #     the session stays up.
 # About 90 s (the restart timer counts in minutes, as FRR's does).
-# Usage: interop_maxprefix_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/maxprefix_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_maxprefix_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/maxprefix_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null ||
   { echo "SKIP: gobgpd/gobgp not installed (scripts/setup installs them)"; exit 77; }

@@ -21,11 +21,11 @@
 # (state changes, parsed UPDATEs, NOTIFICATIONs) to a file: that is the peers' view.
 # Also checked: ROUTE-REFRESH from a peer re-sends our table; a peer's teardown
 # (Cease) is followed by recovery and re-advertisement.
-# Usage: interop_exabgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/exabgp_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_exabgp_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/exabgp_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 command -v exabgp >/dev/null || { echo "SKIP: exabgp not installed (scripts/setup installs it)"; exit 77; }
 
@@ -255,6 +255,23 @@ announce15 10.55.3.0/24 'as-path [ 65050 0 65051 ]'
 announce15 10.55.4.0/24 'as-path [ 65050 ] attribute [ 0x06 0x40 0x00 ]'
 announce15 10.55.5.0/24 'as-path [ 65050 ] attribute [ 0xf0 0xc0 0xcafe ]'
 wait_for 10 "10.55.5.0/24 (unknown transitive attribute) installed" in_rib 10.55.5.0/24
+# Positive control for every "not installed" below: the NVA's own log names the
+# prefix, the RFC 7606 action it took and why, so each malformed UPDATE is known to
+# have arrived and been judged (not merely not yet seen).
+nva_action() {  # nva_action PREFIX ACTION: the NVA logged ACTION for the UPDATE carrying PREFIX
+  local hits
+  hits=$(grep -cE "10\.99\.5\.15: .*, $2\]; UPDATE for( [0-9./]+)* ${1//./\\.}( |\$)" "$work/nva.log" || true)
+  ((hits > 0))
+}
+wait_for 10 "NVA logged treat-as-withdraw for 10.55.1.0/24 (COMMUNITIES of 3 octets)" nva_action 10.55.1.0/24 treat-as-withdraw
+wait_for 10 "NVA logged treat-as-withdraw for 10.55.2.0/24 (MED of 3 octets)" nva_action 10.55.2.0/24 treat-as-withdraw
+wait_for 10 "NVA logged treat-as-withdraw for 10.55.3.0/24 (AS 0 in AS_PATH)" nva_action 10.55.3.0/24 treat-as-withdraw
+wait_for 10 "NVA logged attribute-discard for 10.55.4.0/24 (ATOMIC_AGGREGATE of 1 octet)" nva_action 10.55.4.0/24 attribute-discard
+grep -c 'COMMUNITIES.*treat-as-withdraw\]; UPDATE for 10\.55\.1\.0/24' "$work/nva.log" > /dev/null ||
+  fail "the treat-as-withdraw logged for 10.55.1.0/24 does not name COMMUNITIES"
+grep -cE 'AS 0.*treat-as-withdraw\]; UPDATE for 10\.55\.3\.0/24' "$work/nva.log" > /dev/null ||
+  fail "the treat-as-withdraw logged for 10.55.3.0/24 does not name AS 0"
+echo "ok: the NVA logged each malformed UPDATE with its prefix and RFC 7606 action"
 wait_for 10 "10.55.1.0/24 withdrawn by its malformed COMMUNITIES" not_in_rib 10.55.1.0/24
 in_rib 10.55.2.0/24 && fail "10.55.2.0/24 with a 3-octet MED was installed (RFC 7606 7.4: treat-as-withdraw)"
 in_rib 10.55.3.0/24 && fail "10.55.3.0/24 with AS 0 in its path was installed (RFC 7607: treat-as-withdraw)"

@@ -17,11 +17,11 @@
 #     and no "left Established", and exactly one TCP connection on port 179 is
 #     open between the two.
 # Cycles 1-3: the NVA has the higher identifier; cycles 4-6: the lower.
-# Usage: interop_collision_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
+# Usage: interop/collision_test.sh PATH/TO/hairpin    (root; exits 77 = skipped otherwise)
 set -euo pipefail
 
-hairpin=${1:?usage: interop_collision_test.sh PATH/TO/hairpin}
-source "$(dirname "$0")/../../lib/netns_pair.sh"
+hairpin=${1:?usage: interop/collision_test.sh PATH/TO/hairpin}
+source "$(dirname "$0")/../lib/netns_pair.sh"
 skip_unless_root
 [[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR bgpd not installed"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed (scripts/setup installs nftables)"; exit 77; }
@@ -95,7 +95,11 @@ gate_let_frr_connect() {
   ip netns exec "$NS_N" nft delete rule inet hptest_gate in handle "$handle"
 }
 gate_open() { ip netns exec "$NS_N" nft delete table inet hptest_gate 2>/dev/null || true; }
-frr_dialed() { ip netns exec "$NS_N" nft list chain inet hptest_gate in | grep 'frr-syn' | grep -Eq 'packets [1-9]'; }
+frr_dialed() {  # the gate's frr-syn rule has counted a SYN (no `| grep -q` under pipefail)
+  local rule
+  rule=$(ip netns exec "$NS_N" nft list chain inet hptest_gate in | grep 'frr-syn' || true)
+  [[ $rule =~ packets\ [1-9] ]]
+}
 nva_dialed() { ip netns exec "$NS_N" ss -Htn state established '( dport = :179 )' | grep -c . >/dev/null; }
 tcp_sessions() { ip netns exec "$NS_N" ss -Htn state established '( sport = :179 or dport = :179 )' | wc -l; }
 two_connections() { [[ $(tcp_sessions) -eq 2 ]]; }
@@ -130,7 +134,7 @@ CFG
   gate_open
 
   wait_for 60 "a session Established (FRR's view)" frr_established
-  wait_for 10 "a session Established (NVA's view)" grep -q 'Established (AS 65515' "$work/nva.log"
+  wait_for 10 "a session Established (NVA's view)" grep -c 'Established (AS 65515' "$work/nva.log"
   for _ in $(seq 12); do  # stays up: 6 s, checked every 0.5 s
     frr_established || fail "the session went down after it came up"
     sleep 0.5
