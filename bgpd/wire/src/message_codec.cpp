@@ -40,7 +40,7 @@ Decoded<Header> decode_header(std::span<const std::uint8_t> bytes) {
                        static_cast<std::uint8_t>(HeaderSubcode::ConnectionNotSynchronized),
                        {}, ErrorAction::SessionReset, "marker is not all ones"};
   }
-  std::uint16_t length = static_cast<std::uint16_t>(bytes[16] << 8 | bytes[17]);
+  const std::uint16_t length = load_be16(bytes, 16);
   std::uint8_t type = bytes[18];
   // RFC 4271 6.1: length outside 19..4096
   if (length < kHeaderLength || length > kMaxMessageLength) return bad_length(length);
