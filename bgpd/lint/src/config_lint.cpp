@@ -101,6 +101,15 @@ std::vector<Ipv4Prefix> sample_prefixes(const NvaConfig& cfg) {
   return {out.begin(), out.end()};
 }
 
+// Prefixes the NVA originates: for these its own route is the best path (FRR's
+// local weight 32768 wins), so a learned path for the same prefix is never sent.
+std::set<Ipv4Prefix> originated_prefixes(const NvaConfig& cfg) {
+  std::set<Ipv4Prefix> out;
+  for (const auto& net : cfg.bgp->networks)
+    if (originated(cfg, net)) out.insert(net.prefix);
+  return out;
+}
+
 std::string policy_name(const NeighborConfig& n) {
   std::string out;
   if (n.prefix_list_out) out = "prefix-list " + *n.prefix_list_out + " out";
@@ -186,9 +195,10 @@ void ars_65515_out(const NvaConfig& cfg, const std::vector<Ipv4Prefix>& prefixes
   for (const auto& n : cfg.bgp->neighbors) {
     if (!is_ars(n) || !sends(n)) continue;
     std::optional<std::string> example;
+    const auto own = originated_prefixes(cfg);
     for (const auto& path : paths_with_ars_asn()) {
       for (const auto& prefix : prefixes)
-        if (auto sent = outbound(cfg, n, prefix, learned(path))) {
+        if (!own.count(prefix) && outbound(cfg, n, prefix, learned(path))) {
           example = prefix.to_string() + " with AS path " + path.to_string();
           break;
         }
@@ -260,10 +270,12 @@ void ars_asymmetric(const NvaConfig& cfg, const std::vector<Ipv4Prefix>& prefixe
   std::vector<Sample> samples;
   for (const auto& net : cfg.bgp->networks)
     if (auto attrs = originated(cfg, net)) samples.push_back({net.prefix, *attrs, "its own " + net.prefix.to_string()});
-  for (const auto& prefixes_path : {paths_without_ars_asn(), paths_with_ars_asn()})
-    for (const auto& path : prefixes_path)
+  const auto own = originated_prefixes(cfg);
+  for (const auto& paths : {paths_without_ars_asn(), paths_with_ars_asn()})
+    for (const auto& path : paths)
       for (const auto& prefix : prefixes)
-        samples.push_back({prefix, learned(path), prefix.to_string() + " with AS path " + path.to_string()});
+        if (!own.count(prefix))
+          samples.push_back({prefix, learned(path), prefix.to_string() + " with AS path " + path.to_string()});
 
   const NeighborConfig& first = *ars.front();
   for (std::size_t i = 1; i < ars.size(); ++i) {
@@ -371,6 +383,28 @@ void blackhole_covers_ars(const NvaConfig& cfg, const LintOptions& options, Find
     }
 }
 
+// ---- rule network-no-route ----------------------------------------------------
+
+// FRR's `bgp network import-check` (on since 7.4): a `network` is advertised only
+// while a route for exactly that prefix exists (static, connected).
+void network_no_route(const NvaConfig& cfg, Findings& out) {
+  const BgpConfig& bgp = *cfg.bgp;
+  if (!bgp.network_import_check) return;
+  for (const auto& net : bgp.networks) {
+    bool routed = std::any_of(cfg.static_routes.begin(), cfg.static_routes.end(),
+                              [&](const StaticRoute& r) { return r.prefix == net.prefix; }) ||
+                  std::any_of(cfg.interface_addresses.begin(), cfg.interface_addresses.end(),
+                              [&](const InterfaceAddress& a) { return Ipv4Prefix::covering(a.address, a.length) == net.prefix; });
+    if (routed) continue;
+    out.push_back(make(Severity::Warning, net.line, "network-no-route",
+                       "network " + net.prefix.to_string() + " has no route for exactly that prefix in the config",
+                       "with network import-check (FRR's default since 7.4) FRR does not advertise it until one exists, "
+                       "so the route servers never get the supernet; the built-in NVA backs it with a blackhole route "
+                       "itself",
+                       "add 'ip route " + net.prefix.to_string() + " blackhole'"));
+  }
+}
+
 // ---- rule reserved-asn ---------------------------------------------------------
 
 void reserved_asn(const BgpConfig& bgp, Findings& out) {
@@ -429,6 +463,7 @@ std::vector<Finding> lint_config(const ParsedConfig& parsed, const LintOptions& 
     reserved_asn(*cfg.bgp, out);
     ebgp_no_policy(cfg, out);
     ars_multihop(*cfg.bgp, out);
+    network_no_route(cfg, out);
     ars_65515_out(cfg, prefixes, out);
     ars_route_limit(cfg, options, out);
     ars_asymmetric(cfg, prefixes, out);

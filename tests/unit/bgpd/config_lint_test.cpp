@@ -190,13 +190,24 @@ TEST(LintArs65515Out, OutboundPermitsEverything_IsError) {
   EXPECT_TRUE(says(hits[0], "AS path 65515")) << hits[0].message();
 }
 
-TEST(LintArs65515Out, PrefixListOnlyStillLetsAzurePathsOut_IsError) {
+TEST(LintArs65515Out, PrefixListWiderThanOwnRoutes_LetsAzurePathsOut_IsError) {
+  std::string text = replace(kGood, "route-map rmap-out out", "prefix-list supernet out");
+  text = replace(text, "route-map rmap-out out", "prefix-list supernet out");
+  text += "ip prefix-list supernet seq 5 permit 10.0.0.0/8 le 16\n";
+  auto hits = of_rule(lint(text), "ars-65515-out");
+  ASSERT_EQ(hits.size(), 2u);
+  // A VNet /16 that ARS sent goes back to ARS.
+  EXPECT_TRUE(says(hits[0], "/16 with AS path 65515")) << hits[0].message();
+}
+
+TEST(LintArs65515Out, PrefixListOfOwnRoutesOnly_IsClean) {
+  // Only the supernet goes out, and for it the NVA's own route is always the best
+  // path (local weight), so no learned path with 65515 is ever sent.
   std::string text = replace(kGood, "route-map rmap-out out", "prefix-list supernet out");
   text = replace(text, "route-map rmap-out out", "prefix-list supernet out");
   text += "ip prefix-list supernet seq 5 permit 10.0.0.0/8\n";
-  auto hits = of_rule(lint(text), "ars-65515-out");
-  ASSERT_EQ(hits.size(), 2u);
-  EXPECT_TRUE(says(hits[0], "10.0.0.0/8 with AS path 65515")) << hits[0].message();
+  auto findings = lint(text);
+  EXPECT_TRUE(findings.empty()) << dump(findings);
 }
 
 TEST(LintArs65515Out, PrependOf65515OnOwnRoutes_IsError) {
@@ -376,6 +387,27 @@ TEST(LintArsMultihop, OtherPeerWithoutMultihop_IsClean) {
                  "  network 10.0.0.0/8\n  neighbor 10.0.0.9 route-map rmap-in in\n  neighbor 10.0.0.9 route-map rmap-out out\n");
   auto findings = lint(text);
   EXPECT_TRUE(of_rule(findings, "ars-multihop").empty()) << dump(findings);
+  EXPECT_TRUE(findings.empty()) << dump(findings);
+}
+
+// ---- network-no-route ------------------------------------------------------------
+
+TEST(LintNetworkNoRoute, NetworkWithoutExactRouteUnderImportCheck_IsWarning) {
+  const std::string text = replace(kGood, "ip route 10.0.0.0/8 blackhole\n", "ip route 10.0.0.0/9 blackhole\n");
+  auto findings = lint(text);
+  auto hits = of_rule(findings, "network-no-route");
+  ASSERT_EQ(hits.size(), 1u) << dump(findings);
+  EXPECT_EQ(hits[0].severity, Severity::Warning);
+  EXPECT_EQ(hits[0].line, line_of(text, "network 10.0.0.0/8"));
+  EXPECT_TRUE(says(hits[0], "ip route 10.0.0.0/8 blackhole")) << hits[0].message();
+}
+
+TEST(LintNetworkNoRoute, ExactRouteOrNoImportCheck_IsClean) {
+  EXPECT_TRUE(of_rule(lint(kGood), "network-no-route").empty());
+  const std::string no_route = replace(kGood, "ip route 10.0.0.0/8 blackhole\n", "");
+  EXPECT_EQ(of_rule(lint(no_route), "network-no-route").size(), 1u) << "positive control";
+  const std::string text = replace(no_route, "router bgp 65001\n", "router bgp 65001\n no bgp network import-check\n");
+  auto findings = lint(text);
   EXPECT_TRUE(findings.empty()) << dump(findings);
 }
 

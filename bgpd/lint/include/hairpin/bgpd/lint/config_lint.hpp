@@ -16,7 +16,7 @@
 // Rules, with the test that shows each (tests/unit/bgpd/config_lint_test.cpp) and
 // docs/bgpd.md "Lint": lo-prefix, ebgp-no-policy, undefined-reference,
 // ars-65515-out, ars-route-limit, ars-asymmetric, blackhole-covers-ars,
-// reserved-asn, ars-multihop.
+// reserved-asn, ars-multihop, network-no-route.
 
 #include <cstdint>
 #include <optional>
