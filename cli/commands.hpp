@@ -36,5 +36,6 @@ void register_lab_commands(CLI::App& app, int& exit_code);
 void register_trace_commands(CLI::App& app, int& exit_code);
 void register_nva_commands(CLI::App& app, int& exit_code);
 void register_capture_commands(CLI::App& app, int& exit_code);
+void register_lint_commands(CLI::App& app, int& exit_code);
 
 }  // namespace hairpin::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   hairpin::cli::register_trace_commands(app, exit_code);
   hairpin::cli::register_nva_commands(app, exit_code);
   hairpin::cli::register_capture_commands(app, exit_code);
+  hairpin::cli::register_lint_commands(app, exit_code);
 
   try {
     app.parse(argc, argv);

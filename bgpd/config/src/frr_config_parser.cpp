@@ -13,6 +13,26 @@
 
 namespace hairpin::bgpd {
 
+const char* to_string(PolicyReference::Kind kind) {
+  switch (kind) {
+    case PolicyReference::Kind::RouteMap: return "route-map";
+    case PolicyReference::Kind::PrefixList: return "prefix-list";
+    case PolicyReference::Kind::AsPathList: return "as-path access-list";
+    case PolicyReference::Kind::CommunityList: return "community-list";
+  }
+  return "?";
+}
+
+bool PolicyReference::defined(const PolicySet& policy) const {
+  switch (kind) {
+    case Kind::RouteMap: return policy.route_maps.count(name) > 0;
+    case Kind::PrefixList: return policy.prefix_lists.count(name) > 0;
+    case Kind::AsPathList: return policy.as_path_lists.count(name) > 0;
+    case Kind::CommunityList: return policy.community_lists.count(name) > 0;
+  }
+  return false;
+}
+
 const NeighborConfig* BgpConfig::neighbor(Ipv4Address address) const {
   for (const auto& n : neighbors)
     if (n.address == address) return &n;
@@ -68,7 +88,9 @@ class Parser {
   void fail(std::string what, std::string fix) {
     if (!error_) error_ = Error{std::move(what), file_ + ":" + std::to_string(line_), std::move(fix)};
   }
-  void warn(std::string message) { out_.warnings.push_back({line_, std::move(message)}); }
+  void warn(std::string message, ConfigWarning::Kind kind = ConfigWarning::Kind::Other) {
+    out_.warnings.push_back({line_, std::move(message), kind});
+  }
   std::optional<Ipv4Prefix> prefix_arg(const std::string& text, const char* what);
   std::optional<FilterAction> action_arg(const std::string& text);
   std::optional<std::uint32_t> asn_arg(const std::string& text);
@@ -89,11 +111,6 @@ class Parser {
   std::string interface_;
   std::string route_map_;
   std::uint32_t route_map_seq_ = 0;
-  struct Reference {
-    std::string kind, name;
-    int line;
-  };
-  std::vector<Reference> references_;
 };
 
 std::optional<Ipv4Prefix> Parser::prefix_arg(const std::string& text, const char* what) {
@@ -390,7 +407,8 @@ bool Parser::interface_line(const Words& w) {
     if (interface_ == "lo" && *len < 32)
       warn("address " + w[2] + " on lo makes all of " + Ipv4Prefix{Ipv4Address{addr->value & (*len ? ~0u << (32 - *len) : 0)}, *len}.to_string() +
            " local on Linux, including the subnet gateway; originate the prefix with 'ip route " +
-           Ipv4Prefix{Ipv4Address{addr->value & (*len ? ~0u << (32 - *len) : 0)}, *len}.to_string() + " blackhole' instead");
+           Ipv4Prefix{Ipv4Address{addr->value & (*len ? ~0u << (32 - *len) : 0)}, *len}.to_string() + " blackhole' instead",
+           ConfigWarning::Kind::LoopbackPrefix);
     return true;
   }
   if (w[0] == "description") return true;
@@ -513,7 +531,7 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
     bool in = w[4] == "in";
     if (attr == "route-map") (in ? n->route_map_in : n->route_map_out) = w[3];
     else (in ? n->prefix_list_in : n->prefix_list_out) = w[3];
-    references_.push_back({attr, w[3], line_});
+    out_.references.push_back({attr == "route-map" ? PolicyReference::Kind::RouteMap : PolicyReference::Kind::PrefixList, w[3], line_});
   } else if (attr == "maximum-prefix" && w.size() >= 4) {
     const char* usage = "neighbor X maximum-prefix N [THRESHOLD] [restart MINUTES | warning-only]";
     auto max = number<std::uint32_t>(w[3]);
@@ -648,7 +666,7 @@ bool Parser::af_line(const Words& w) {
     NetworkStatement n{*p, std::nullopt, line_};
     if (w.size() == 4) {
       n.route_map = w[3];
-      references_.push_back({"route-map", w[3], line_});
+      out_.references.push_back({PolicyReference::Kind::RouteMap, w[3], line_});
     }
     bgp.networks.push_back(n);
     return true;
@@ -684,13 +702,13 @@ bool Parser::route_map_line(const Words& w) {
   if (c == "match") {
     if (w.size() == 3 && w[1] == "as-path") {
       entry.matches.push_back(MatchAsPath{w[2]});
-      references_.push_back({"as-path access-list", w[2], line_});
+      out_.references.push_back({PolicyReference::Kind::AsPathList, w[2], line_});
     } else if (w.size() == 5 && w[1] == "ip" && w[2] == "address" && w[3] == "prefix-list") {
       entry.matches.push_back(MatchPrefixList{w[4]});
-      references_.push_back({"prefix-list", w[4], line_});
+      out_.references.push_back({PolicyReference::Kind::PrefixList, w[4], line_});
     } else if ((w.size() == 3 || (w.size() == 4 && w[3] == "exact-match")) && w[1] == "community") {
       entry.matches.push_back(MatchCommunity{w[2], w.size() == 4});
-      references_.push_back({"community-list", w[2], line_});
+      out_.references.push_back({PolicyReference::Kind::CommunityList, w[2], line_});
     } else {
       fail("'" + join(w, 0) + "' in " + where + " is not supported",
            "supported: match as-path NAME, match ip address prefix-list NAME, match community NAME [exact-match]");
@@ -775,15 +793,13 @@ bool Parser::route_map_line(const Words& w) {
 void Parser::validate() {
   const auto& cfg = out_.config;
   line_ = 0;
-  for (const auto& ref : references_) {
-    bool defined = ref.kind == "route-map"             ? cfg.policy.route_maps.count(ref.name) > 0
-                   : ref.kind == "prefix-list"         ? cfg.policy.prefix_lists.count(ref.name) > 0
-                   : ref.kind == "as-path access-list" ? cfg.policy.as_path_lists.count(ref.name) > 0
-                                                       : cfg.policy.community_lists.count(ref.name) > 0;
-    if (!defined) {
-      std::string effect = ref.kind == "route-map" ? "FRR denies every route through an undefined route-map"
-                                                   : "a match on an undefined list never matches";
-      out_.warnings.push_back({ref.line, ref.kind + " " + ref.name + " is not defined: " + effect});
+  for (const auto& ref : out_.references) {
+    if (!ref.defined(cfg.policy)) {
+      std::string effect = ref.kind == PolicyReference::Kind::RouteMap
+                               ? "FRR denies every route through an undefined route-map"
+                               : "a match on an undefined list never matches";
+      out_.warnings.push_back({ref.line, std::string(to_string(ref.kind)) + " " + ref.name + " is not defined: " + effect,
+                               ConfigWarning::Kind::UndefinedReference});
     }
   }
   if (!cfg.bgp) return;
@@ -796,7 +812,8 @@ void Parser::validate() {
                                            (!policy_in ? "inbound" : "outbound") +
                                            " policy: with ebgp-requires-policy (RFC 8212) nothing is " +
                                            (!policy_in ? "accepted" : "advertised") +
-                                           "; add a route-map or 'no bgp ebgp-requires-policy'"});
+                                           "; add a route-map or 'no bgp ebgp-requires-policy'",
+                               ConfigWarning::Kind::EbgpWithoutPolicy});
   }
 }
 

@@ -120,13 +120,29 @@ struct NvaConfig {
 };
 
 struct ConfigWarning {
+  // Which check raised it, so a caller with a fuller check of its own (`hairpin
+  // lint`) can replace the parser's warning instead of repeating it.
+  enum class Kind { Other, LoopbackPrefix, UndefinedReference, EbgpWithoutPolicy };
   int line = 0;
   std::string message;  // what and, where useful, the fix
+  Kind kind = Kind::Other;
 };
+
+// A name the config uses: `neighbor X route-map NAME in`, `match as-path NAME`...
+struct PolicyReference {
+  enum class Kind { RouteMap, PrefixList, AsPathList, CommunityList };
+  Kind kind = Kind::RouteMap;
+  std::string name;
+  int line = 0;
+  bool defined(const PolicySet& policy) const;
+};
+// "route-map", "prefix-list", "as-path access-list", "community-list"
+const char* to_string(PolicyReference::Kind kind);
 
 struct ParsedConfig {
   NvaConfig config;
   std::vector<ConfigWarning> warnings;
+  std::vector<PolicyReference> references;  // in line order
 };
 
 // FRR picks defaults by the version that wrote the file ("frr version X"):
