@@ -72,6 +72,7 @@ chmod 755 "$DIR"
 cat > "$DIR/nva.frr" <<'EOF'
 router bgp 65001
  bgp router-id 10.77.9.1
+ no bgp ebgp-requires-policy
  neighbor 10.77.9.2 remote-as 65002
 EOF
 chmod 644 "$DIR/nva.frr"

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <fstream>
 #include <sstream>
 
 #include "hairpin/bgpd/forwarding/forwarding_preflight.hpp"
@@ -272,6 +274,27 @@ TEST(ForwardingPreflightRun, NamedInterfaceMissing_IsAnError) {
   EXPECT_NE(result.error().to_string().find("net.ipv4.conf.eth9."), std::string::npos) << result.error().to_string();
   // Positive control: the named interface that exists passes.
   EXPECT_TRUE(run_forwarding_preflight({kEth0, false}, log, proc.access()));
+}
+
+// The real /proc/sys, read only (no root needed): the reader parses what the
+// kernel writes, and a key that is not there is an error, not a value.
+TEST(ProcSysctl, ReadsThisNamespacesValues_MissingKeyIsAnError) {
+  std::ifstream file("/proc/sys/net/ipv4/ip_forward");
+  int expected = -1;
+  ASSERT_TRUE(file >> expected) << "no /proc/sys here";
+  auto read = read_sysctl("net.ipv4.ip_forward");
+  ASSERT_TRUE(read) << read.error().to_string();
+  EXPECT_EQ(read.value(), expected);
+  auto missing = read_sysctl(conf_key("hptest-no-such-if", "rp_filter"));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().to_string().find("/proc/sys/net/ipv4/conf/hptest-no-such-if/rp_filter"), std::string::npos)
+      << missing.error().to_string();
+}
+
+TEST(ProcSysctl, ForwardingInterfaces_NeverLoopback_EachHasItsConfDirectory) {
+  const auto names = forwarding_interfaces();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "lo"), 0);
+  for (const auto& n : names) EXPECT_TRUE(read_sysctl(conf_key(n, "rp_filter"))) << n;
 }
 
 }  // namespace
