@@ -2,7 +2,7 @@
 # Live test of the forwarding preflight of `hairpin nva` (docs/bgpd.md, Forwarding
 # preflight) in a private namespace hptest-preflight-<pid> (not the seed lab):
 #
-#   hptest-preflight-<pid>: lo, hp0 (dummy, 10.77.9.1/24, up)
+#   hptest-preflight-<pid>: lo, hp0 (10.77.9.1/24, up) -- veth -- hp1 (up, no address)
 #   wrong on purpose: ip_forward=0, hp0.send_redirects=1, hp0.rp_filter=1
 #   (all/default send_redirects=0 and all.rp_filter=0, so exactly three are wrong)
 #
@@ -37,6 +37,8 @@ cleanup() {
   local rc=$?
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Anything still in the namespace was started by this test.
+  for pid in $(ip netns pids "$NS" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
   ip netns del "$NS" 2>/dev/null || true
   rm -rf "$DIR"
   if [ "$(root_snapshot)" != "$ROOT_BEFORE" ]; then
@@ -57,16 +59,19 @@ count_lines() { local n=0 line; while IFS= read -r line; do [[ $line == "$2"* ]]
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ip -n "$NS" link add hp0 type dummy
+# A veth pair inside the namespace (no dummy module needed): hp1 has no IPv4
+# address, so the preflight checks hp0 alone, and nothing answers on the link.
+ip -n "$NS" link add hp0 type veth peer name hp1
 ip -n "$NS" addr add 10.77.9.1/24 dev hp0
 ip -n "$NS" link set hp0 up
+ip -n "$NS" link set hp1 up
 in_ns sysctl -qw net.ipv4.ip_forward=0 \
   net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.hp0.send_redirects=1 \
   net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.hp0.rp_filter=1
 [ "$(value net.ipv4.ip_forward)" = 0 ] && [ "$(value net.ipv4.conf.hp0.send_redirects)" = 1 ] &&
   [ "$(value net.ipv4.conf.hp0.rp_filter)" = 1 ] || fail "could not set the wrong sysctls in $NS"
 
-# A valid config whose one neighbour (on the dummy link: nothing answers) never comes up.
+# A valid config whose one neighbour (10.77.9.2: nothing on the link answers) never comes up.
 # The directory and the binary copy are readable by an unprivileged user (step 3).
 chmod 755 "$DIR"
 cat > "$DIR/nva.frr" <<'EOF'
@@ -83,9 +88,18 @@ install -m 755 "$HAIRPIN" "$DIR/hairpin"
 start_nva() {
   local log=$1; shift
   rm -f "$SOCK"
-  in_ns "$DIR/hairpin" nva --config "$DIR/nva.frr" --port 17900 --control-socket "$SOCK" "$@" > "$log" 2>&1 &
-  PIDS+=($!)
+  # A simple command, not the in_ns function, so $! is the daemon itself (ip
+  # netns exec execs it), not a subshell that SIGTERM would leave it behind.
+  ip netns exec "$NS" "$DIR/hairpin" nva --config "$DIR/nva.frr" --port 17900 --control-socket "$SOCK" "$@" > "$log" 2>&1 &
   local pid=$! summary=""
+  PIDS+=("$pid")
+  local exe=""
+  for _ in $(seq 1 50); do  # bounded: until the fork has exec'd ip, and ip the daemon
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+    [ "$exe" = "$DIR/hairpin" ] && break
+    sleep 0.02
+  done
+  [ "$exe" = "$DIR/hairpin" ] || { cat "$log"; fail "pid $pid is not the daemon (exe: ${exe:-gone})"; }
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || { cat "$log"; fail "hairpin nva $* exited before its control socket answered"; }
     if summary=$(in_ns "$DIR/hairpin" bgp show summary --control-socket "$SOCK" 2>&1) && [[ $summary == *10.77.9.2* ]]; then
