@@ -1,7 +1,9 @@
 // `hairpin nva --config FILE [--check]`: reads an FRR-style config with the NVA's
 // parser and prints each warning as "FILE:LINE: warning: ..." on stderr. With
 // --check it prints the normalised config on stdout and exits: 0 valid, 1 invalid
-// config, 2 unreadable file. Without it, runs the BGP speaker until SIGINT/SIGTERM.
+// config, 2 unreadable file. Without it, checks the forwarding sysctls
+// (proc_sysctl.hpp: one warning each, or written with --apply-sysctls; a failed
+// write exits 2), then runs the BGP speaker until SIGINT/SIGTERM.
 //
 // `hairpin bgp show summary|routes|neighbors ADDR advertised-routes|received-routes
 // [--json] [--control-socket PATH]` asks the running NVA over its control socket; --json
@@ -15,6 +17,7 @@
 #include "hairpin/bgpd/config/config.hpp"
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 #include "hairpin/bgpd/daemon/control_client.hpp"
+#include "hairpin/bgpd/forwarding/proc_sysctl.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/common/file_io.hpp"
 
@@ -29,6 +32,8 @@ struct NvaArgs {
   bool check = false;
   int port = 179;
   std::string control_socket = kDefaultControlSocket;
+  bool apply_sysctls = false;
+  std::vector<std::string> forwarding_interfaces;
 };
 
 struct ShowArgs {
@@ -57,6 +62,10 @@ int run(const NvaArgs& a) {
     std::cout << bgpd::print_frr_config(parsed->config);
     return kExitOk;
   }
+  // Before any session: a NVA that cannot forward the hairpin should say so first.
+  bgpd::PreflightOptions preflight{a.forwarding_interfaces, a.apply_sysctls};
+  if (auto checked = bgpd::run_forwarding_preflight(preflight, std::cerr); !checked)
+    throw UserError{checked.error().to_string(), kExitUsage};
   bgpd::DaemonOptions options;
   options.bgp_port = static_cast<std::uint16_t>(a.port);
   options.control_socket = a.control_socket;
@@ -78,13 +87,18 @@ void register_nva_commands(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<NvaArgs>();
   auto* nva = app.add_subcommand("nva", "the built-in NVA: BGP speaker with an FRR-style config");
   nva->add_option("--config", args->config, "FRR-style config file (frr.conf subset)")->required();
-  nva->add_flag("--check", args->check, "validate the config and print it normalised, then exit");
+  auto* check = nva->add_flag("--check", args->check, "validate the config and print it normalised, then exit (no sysctls checked)");
   nva->add_option("--port", args->port, "TCP port for BGP")
       ->check(checked_by(CLI::Range(1, 65535), "must be 1-65535"))
       ->capture_default_str();
   // One name for the control socket in `nva` and `bgp show`; --socket is its alias.
   nva->add_option("--control-socket,--socket", args->control_socket, "unix socket for 'hairpin bgp show', mode 0600")
       ->capture_default_str();
+  nva->add_flag("--apply-sysctls", args->apply_sysctls,
+                "set ip_forward=1, send_redirects=0 and a loose rp_filter where they are wrong (needs root)")
+      ->excludes(check);
+  nva->add_option("--forwarding-interface", args->forwarding_interfaces,
+                  "an interface whose sysctls the preflight checks (repeat; default: every up interface with IPv4)");
   nva->callback([args, &exit_code] { exit_code = run(*args); });
 
   auto show_args = std::make_shared<ShowArgs>();
