@@ -10,26 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "hairpin/bgpd/lint/config_lint.hpp"
+#include "fixture_text.hpp"
 
 namespace hairpin::bgpd {
 namespace {
 
-std::string read_fixture(const std::string& path) {
-  std::ifstream in(std::string(HAIRPIN_FIXTURES_DIR) + "/" + path);
-  EXPECT_TRUE(in.good()) << "missing fixtures/" << path;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int line_of(const std::string& text, const std::string& needle) {
-  std::istringstream in(text);
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n)
-    if (line.find(needle) != std::string::npos) return n;
-  ADD_FAILURE() << "no line with '" << needle << "'";
-  return -1;
-}
+using test::line_of;
+using test::read_fixture;
 
 // The design's config: supernet by blackhole, ARS and GatewaySubnet routed via the
 // subnet gateway, 65515 denied outbound, both route servers alike.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hairpin/bgpd/config/config.hpp"
+#include "fixture_text.hpp"
 #include "hex.hpp"
 
 namespace hairpin::bgpd {
@@ -16,21 +17,8 @@ namespace {
 using test::ip;
 using test::pfx;
 
-std::string read_fixture(const std::string& path) {
-  std::ifstream in(std::string(HAIRPIN_FIXTURES_DIR) + "/" + path);
-  EXPECT_TRUE(in.good()) << "missing fixtures/" << path;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int line_of(const std::string& text, const std::string& needle) {
-  std::istringstream in(text);
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n)
-    if (line.find(needle) != std::string::npos) return n;
-  return -1;
-}
+using test::line_of;
+using test::read_fixture;
 
 ParsedConfig parse_ok(const std::string& text) {
   auto parsed = parse_frr_config(text, "test.frr");
