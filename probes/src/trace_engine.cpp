@@ -4,6 +4,8 @@
 
 #include "hairpin/probes/trace_engine.hpp"
 
+#include "hairpin/common/route_lookup.hpp"
+
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
@@ -89,22 +91,13 @@ Result<Ipv4Address> resolve_target(const std::string& target) {
   return a;
 }
 
-// The source address the kernel would use toward `target`: connect() a UDP socket
-// (no packet is sent) and read its local address.
+// The source address the kernel would use toward `target` (no packet is sent).
 Result<Ipv4Address> route_source(Ipv4Address target, std::uint16_t port) {
-  Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (s.fd < 0) return Error{std::string("socket: ") + std::strerror(errno), "trace", ""};
-  sockaddr_in sa = to_sockaddr(target, port);
-  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return Error{"no route to " + target.to_string() + " (" + std::strerror(errno) + ")", "trace",
+  auto source = kernel_route_source(target, port);
+  if (!source)
+    return Error{"no route to " + target.to_string() + " (" + source.error().what + ")", "trace",
                  "check `ip route get " + target.to_string() + "`"};
-  }
-  sockaddr_in local{};
-  socklen_t len = sizeof local;
-  if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
-    return Error{std::string("getsockname: ") + std::strerror(errno), "trace", ""};
-  }
-  return Ipv4Address{ntohl(local.sin_addr.s_addr)};
+  return source;
 }
 
 // A bound TCP socket holding a source port for the run. Not listening, not

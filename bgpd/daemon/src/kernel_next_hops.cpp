@@ -2,24 +2,12 @@
 
 #include "hairpin/bgpd/daemon/kernel_next_hops.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "hairpin/common/route_lookup.hpp"
 
 namespace hairpin::bgpd {
 
-bool kernel_has_route(Ipv4Address address) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;  // out of descriptors: say unreachable now, recheck() asks again
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(179);  // any port: connect() on UDP only looks the route up
-  to.sin_addr.s_addr = htonl(address.value);
-  const bool routed = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
-  ::close(fd);
-  return routed;
-}
+// Out of descriptors also reads as unreachable for now; recheck() asks again.
+bool kernel_has_route(Ipv4Address address) { return kernel_route_source(address, 179).ok(); }
 
 bool KernelNextHops::reachable(Ipv4Address next_hop) {
   auto it = known_.find(next_hop);
