@@ -119,7 +119,7 @@ TEST(FrrTableJson, NoSupernetRecording_HasNoOwnRoute) {
 
 TEST(HairpinBgpShowJson, BuiltinRecordings_ReadLikeFrrs) {
   Recording r("builtin");
-  if (!r.exists("bgp-summary.out")) GTEST_SKIP() << "fixtures/evidence/raw/builtin not recorded";
+  ASSERT_TRUE(r.exists("bgp-summary.out")) << "fixtures/evidence/raw/builtin: run record_builtin.sh";
   auto s = parse_bgp_summary_json(r.out("bgp-summary"));
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   ASSERT_EQ(s->peers.size(), 2u);
