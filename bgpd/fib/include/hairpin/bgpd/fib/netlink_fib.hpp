@@ -77,8 +77,10 @@ class NetlinkFib final : public Fib {
  private:
   NetlinkFib(std::unique_ptr<KernelPort> port, FibEvents events, NetlinkFibOptions options);
   Status start();
-  void reload();
-  void write(std::vector<KernelRequest> requests);
+  Result<KernelSnapshot> snapshot(bool ours_too, bool* nexthops_ok);
+  std::vector<Ipv4Address> reload_from_kernel();
+  void write(const std::vector<KernelRequest>& requests);
+  void drain_log();
   void report(const std::vector<Ipv4Address>& changed);
 
   std::unique_ptr<KernelPort> port_;
@@ -86,6 +88,9 @@ class NetlinkFib final : public Fib {
   NetlinkFibOptions options_;
   FibPlanner planner_;
   std::uint32_t next_seq_ = 1;
+  std::size_t batches_ = 0;
+  std::size_t requests_ = 0;
+  std::size_t overruns_ = 0;
   struct Reader;
   std::unique_ptr<Reader> reader_;
 };
