@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -53,6 +54,22 @@ void print_state(const Fib& fib) {
   for (const FibHeldRoute& h : fib.held_routes())
     std::printf("held %s %s %s: %s\n", h.prefix.to_string().c_str(), to_string(h.source).c_str(),
                 reasons[static_cast<int>(h.reason)], h.detail.c_str());
+}
+
+// VmRSS of this process, for the bulk report.
+std::string rss() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return "?";
+  char line[256];
+  std::string out = "?";
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, "VmRSS:", 6) == 0) {
+      out = line + 6;
+      out.erase(0, out.find_first_not_of(" \t"));
+      out.erase(out.find_last_not_of(" \n") + 1);
+    }
+  std::fclose(f);
+  return out;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -131,7 +148,7 @@ int main(int argc, char** argv) {
       fib.set(r);
     }
     fib.flush();
-    std::printf("installed %zu in %.3f s\n", bulk, seconds_since(t0));
+    std::printf("installed %zu in %.3f s (rss %s)\n", bulk, seconds_since(t0), rss().c_str());
     print_state(fib);
     std::fflush(stdout);
     std::string line;
