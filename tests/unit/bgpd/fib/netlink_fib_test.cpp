@@ -165,6 +165,37 @@ TEST(NetlinkFibNotifications, NextHopMoves_GroupReplacedInPlace_RoutesUntouched_
   EXPECT_EQ(kernel->nexthops.size(), 2u);  // the old hop object is gone
 }
 
+TEST(NetlinkFibObjects, IdTakenByAnotherDaemonSinceStart_NewIdInTheSameFlush) {
+  auto kernel = nva_kernel();
+  auto o = open_fib(kernel);
+  // Someone creates objects with the ids we would allocate next.
+  for (std::uint32_t id = kIds.nexthop_id_base; id < kIds.nexthop_id_base + 2; ++id)
+    kernel->nexthops[id] = KernelNexthopObject{id, kZebra, hop("10.100.0.1", 2), {}, false};
+  o->fib->set(nth(0));
+  o->fib->flush();
+  const KernelRoute* r = kernel->route(nth(0).prefix, kIds.bgp_metric);
+  ASSERT_NE(r, nullptr);
+  EXPECT_GE(r->nexthop_id, kIds.nexthop_id_base + 2);
+  EXPECT_EQ(kernel->nexthops.at(kIds.nexthop_id_base).protocol, kZebra);  // theirs untouched
+  EXPECT_TRUE(o->fib->held_routes().empty());
+  EXPECT_EQ(o->fib->counters().installed, 1u);
+}
+
+TEST(NetlinkFibNotifications, Overrun_RereadsTheKernel_AndReportsWhatWasMissed) {
+  auto kernel = nva_kernel();
+  auto o = open_fib(kernel);
+  o->fib->set(nth(0));
+  o->fib->flush();
+  // The notifications of this change were lost (ENOBUFS).
+  const KernelRoute moved = via("10.0.200.0/24", "10.100.0.2", 2);
+  kernel->routes[{moved.prefix, 0}] = moved;
+  EXPECT_TRUE(o->changes.empty());
+  o->fib->overrun();
+  EXPECT_EQ(o->changes, (std::vector<std::vector<Ipv4Address>>{{ip("10.0.200.12")}}));
+  const std::uint32_t group = kernel->route(nth(0).prefix, kIds.bgp_metric)->nexthop_id;
+  EXPECT_EQ(kernel->nexthops.at(kernel->nexthops.at(group).group.at(0)).hop, hop("10.100.0.2", 2));
+}
+
 TEST(NetlinkFibNotifications, EchoesOfOurOwnBgpRoutes_NeverResolveNextHops) {
   auto kernel = nva_kernel();
   auto o = open_fib(kernel);
