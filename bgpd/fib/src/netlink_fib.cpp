@@ -389,6 +389,7 @@ void NetlinkFib::on_notifications(std::span<const std::uint8_t> bytes) {
 
 void NetlinkFib::overrun() {
   ++overruns_;
+  if (events_.log) events_.log("fib: kernel notifications overran the socket buffer; re-reading the routing table");
   std::vector<Ipv4Address> changed = reload_from_kernel();
   if (planner_.pending()) flush();
   report(changed);

@@ -11,8 +11,9 @@
 #    192.0.2.1 is held Unresolved; the static 10.4/16 is under the static protocol.
 # 2. restart: a new process finds those routes stale, sets two of them again,
 #    sweeps the rest; our objects of the first run are gone.
-# 3. follow: the static route to 10.0.200.0/24 moves to 10.77.1.3; the running
-#    FIB reports 10.0.200.12 and replaces its object in place (same nhid).
+# 3. follow: the static route to 10.0.200.0/24 moves to 10.77.1.3 (the running
+#    FIB reports 10.0.200.12 and replaces its object in place: same nhid), is
+#    deleted (10.1/16 leaves the kernel, held Unresolved), comes back (10.1/16 too).
 # 4. plain (no nexthop objects): gateway route and RTA_MULTIPATH route.
 # 5. withdraw: nothing of ours is left (routes of protocols 220..222, objects).
 # 6. 100k routes (both modes): all in the kernel (counted), all gone after
@@ -123,25 +124,40 @@ for id in $objects_first; do [[ " $objects_now" == *" $id "* ]] && fail "object 
 [ "$(count_objects)" = 2 ] || fail "objects after restart: $objects_now"
 pass "restart: 4 stale, 2 set again, 2 swept, the first run's objects gone"
 
-echo "== 3. follow a next hop that moves"
-in_ns timeout 30 "$TOOL" follow > "$DIR/follow" 2>&1 &
+echo "== 3. follow a next hop that moves, goes and comes back"
+in_ns timeout 90 "$TOOL" follow 3 > "$DIR/follow" 2>&1 &
 BG=$!
-for _ in $(seq 200); do
-  grep -qx ready "$DIR/follow" && break
-  kill -0 "$BG" 2>/dev/null || break
-  sleep 0.05
-done
-grep -qx ready "$DIR/follow" || { cat "$DIR/follow"; fail "follow did not get ready"; }
+# wait_for LINE: bounded poll of the follower's output.
+wait_for() {
+  for _ in $(seq 400); do
+    grep -qx "$1" "$DIR/follow" && return 0
+    kill -0 "$BG" 2>/dev/null || break
+    sleep 0.05
+  done
+  grep -qx "$1" "$DIR/follow" || { cat "$DIR/follow"; fail "follow: no '$1'"; }
+}
+wait_for ready
 nhid=$(route_json 220 10.1.0.0/16 | jq -r '.[0].nhid')
 [ "$(gateway_for 10.1.2.3)" = 10.77.1.2 ] || fail "before the move: not via 10.77.1.2"
 ip -n "$NS" route replace 10.0.200.0/24 via 10.77.1.3 proto static
-rc=0; wait "$BG" || rc=$?; BG=""
-sed 's/^/  | /' "$DIR/follow"
-[ $rc -eq 0 ] || fail "follow saw no change"
-grep -qx "changed 10.0.200.12" "$DIR/follow" || fail "10.0.200.12 not reported"
+wait_for "change 1"
 [ "$(gateway_for 10.1.2.3)" = 10.77.1.3 ] || fail "10.1.0.0/16 did not follow to 10.77.1.3"
 [ "$(route_json 220 10.1.0.0/16 | jq -r '.[0].nhid')" = "$nhid" ] || fail "the route was rewritten, not its object"
-pass "10.0.200.12 moved to 10.77.1.3: reported, object $nhid replaced in place"
+pass "10.0.200.12 moved to 10.77.1.3: object $nhid replaced in place"
+ip -n "$NS" route del 10.0.200.0/24 via 10.77.1.3 proto static
+wait_for "change 2"
+[ "$(route_json 220 10.1.0.0/16 | jq length)" = 0 ] || fail "10.1.0.0/16 still installed without a route to 10.0.200.12"
+grep -qx "held 10.1.0.0/16 bgp Unresolved: next hop 10.0.200.12 unresolved" "$DIR/follow" || fail "not held Unresolved"
+[ "$(route_json 221 10.0.0.0/8 | jq -r '.[0].type')" = blackhole ] || fail "our supernet blackhole is gone"
+pass "10.0.200.12 unreachable (only our blackhole 10.0.0.0/8 covers it): 10.1.0.0/16 out of the kernel, held Unresolved"
+ip -n "$NS" route add 10.0.200.0/24 via 10.77.1.3 proto static
+wait_for "change 3"
+rc=0; wait "$BG" || rc=$?; BG=""
+sed 's/^/  | /' "$DIR/follow"
+[ $rc -eq 0 ] || fail "follow failed"
+[ "$(grep -cx "changed 10.0.200.12" "$DIR/follow")" = 3 ] || fail "10.0.200.12 not reported three times"
+[ "$(gateway_for 10.1.2.3)" = 10.77.1.3 ] || fail "10.1.0.0/16 not back via 10.77.1.3"
+pass "10.0.200.12 reachable again: 10.1.0.0/16 back; each change reported"
 
 echo "== 4. withdraw"
 [ "$(count_routes 220)" -gt 0 ] && [ "$(count_objects)" -gt 0 ] || fail "nothing to withdraw (positive control)"

@@ -6,9 +6,10 @@
 //               prefix, an unresolvable next hop, a static route); keeps them
 //   restart     opens over the routes `install` left (stale), sets two of them
 //               again, sweeps the rest
-//   follow      installs 10.1.0.0/16 via 10.0.200.12, prints "ready", then runs
-//               the io_context until the kernel's notifications change how
-//               10.0.200.12 resolves (the script moves its route), bounded 20 s
+//   follow [K]  installs 10.1.0.0/16 via 10.0.200.12, prints "ready", then runs
+//               the io_context until the kernel's notifications changed how
+//               10.0.200.12 resolves K times (the script moves, deletes, adds
+//               its route), printing the state after each; 20 s bound per change
 //   withdraw    opens and withdraws everything of ours
 //   bulk N      installs N /24s via 10.0.200.12 and prints the time, waits for
 //               a line on stdin (the script counts them), removes them one by
@@ -126,16 +127,28 @@ int main(int argc, char** argv) {
     fib.flush();
     std::printf("swept %zu\n", fib.sweep_stale());
   } else if (command == "follow") {
+    // Runs until `bulk` (default 1) resolution changes were reported, printing
+    // the state after each, or 20 s without one.
+    const std::size_t wanted = bulk == 0 ? 1 : bulk;
     fib.set(route("10.1.0.0/16", FibSource::Bgp, {"10.0.200.12"}));
     fib.flush();
     std::printf("ready\n");
     std::fflush(stdout);
-    boost::asio::steady_timer limit(io, std::chrono::seconds(20));
-    limit.async_wait([&](boost::system::error_code) { io.stop(); });
-    while (changed.empty() && !io.stopped()) io.run_one();
-    if (changed.empty()) {
-      std::printf("no change seen in 20 s\n");
-      return 1;
+    for (std::size_t seen = 0; seen < wanted; ++seen) {
+      const std::size_t before = changed.size();
+      boost::asio::steady_timer limit(io, std::chrono::seconds(20));
+      limit.async_wait([&](boost::system::error_code ec) { if (!ec) io.stop(); });
+      while (changed.size() == before && !io.stopped()) io.run_one();
+      if (changed.size() == before) {
+        std::printf("no change seen in 20 s\n");
+        return 1;
+      }
+      limit.cancel();
+      io.restart();
+      while (io.poll_one()) {}  // the timer's cancellation
+      std::printf("change %zu\n", seen + 1);
+      print_state(fib);
+      std::fflush(stdout);
     }
   } else if (command == "withdraw") {
     fib.withdraw_all();
@@ -149,6 +162,9 @@ int main(int argc, char** argv) {
     }
     fib.flush();
     std::printf("installed %zu in %.3f s (rss %s)\n", bulk, seconds_since(t0), rss().c_str());
+    // What the kernel queued on the notification socket meanwhile: with the
+    // BPF filter, none of the N echoes of our own writes (no overrun line).
+    io.poll();
     print_state(fib);
     std::fflush(stdout);
     std::string line;
