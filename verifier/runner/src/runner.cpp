@@ -37,6 +37,50 @@ std::string listed_namespaces() {
   return out.empty() ? "none" : out;
 }
 
+// A background step of a ProcessRunner: a local process, or the local ssh client
+// of a remote one (then signals go to the remote pid over a second connection).
+class ProcessStep final : public RunningStep {
+ public:
+  ProcessStep(const ProcessRunner& runner, std::unique_ptr<BackgroundProcess> process, std::vector<std::string> argv,
+              std::optional<long> remote_pid)
+      : runner_(runner), process_(std::move(process)), argv_(std::move(argv)), remote_pid_(remote_pid) {
+    if (remote_pid_) {
+      process_->set_signaller([this](int sig) {
+        const char* name = sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "KILL";
+        (void)runner_.run({"kill", "-s", name, std::to_string(*remote_pid_)}, std::chrono::seconds(10));
+      });
+    }
+  }
+  ~ProcessStep() override {
+    if (process_->running()) stop(milliseconds(500));
+  }
+
+  const std::vector<std::string>& argv() const override { return argv_; }
+  bool running() override { return process_->running(); }
+
+  bool ready(const std::string& needle, milliseconds limit, const StopFlag* stop) {
+    return process_->wait_for_output(needle, BackgroundProcess::Stream::Err, limit, stop);
+  }
+
+  RunOutput stop(milliseconds grace) override {
+    auto out = process_->stop(grace);
+    if (remote_pid_) {
+      // The first line was the remote shell's pid, not the program's output.
+      auto nl = out.out.find('\n');
+      out.out = nl == std::string::npos ? "" : out.out.substr(nl + 1);
+      if (out.ending == Ending::TimedOut)  // the local client was killed; make sure the far side goes too
+        (void)runner_.run({"kill", "-s", "KILL", std::to_string(*remote_pid_)}, std::chrono::seconds(10));
+    }
+    return out;
+  }
+
+ private:
+  const ProcessRunner& runner_;
+  std::unique_ptr<BackgroundProcess> process_;
+  std::vector<std::string> argv_;
+  std::optional<long> remote_pid_;
+};
+
 }  // namespace
 
 std::string to_string(RunnerKind kind) {
@@ -85,7 +129,7 @@ Result<std::vector<std::string>> wrap_argv(const RunnerTarget& t, const std::vec
   return Error{"unknown runner kind", t.name, ""};
 }
 
-Runner::Runner(RunnerTarget target, std::string self_hairpin, const StopFlag* stop)
+ProcessRunner::ProcessRunner(RunnerTarget target, std::string self_hairpin, const StopFlag* stop)
     : target_(std::move(target)), stop_(stop) {
   if (!target_.hairpin.empty())
     hairpin_ = target_.hairpin;
@@ -93,7 +137,7 @@ Runner::Runner(RunnerTarget target, std::string self_hairpin, const StopFlag* st
     hairpin_ = target_.kind == RunnerKind::Ssh ? "hairpin" : std::move(self_hairpin);
 }
 
-std::string Runner::describe() const {
+std::string ProcessRunner::describe() const {
   const std::string name = target_.name.empty() ? "host" : target_.name;
   switch (target_.kind) {
     case RunnerKind::Local: return name + " (local)";
@@ -103,7 +147,7 @@ std::string Runner::describe() const {
   return name;
 }
 
-std::optional<Error> Runner::transport_error(const RunOutput& o) const {
+std::optional<Error> ProcessRunner::transport_error(const RunOutput& o) const {
   if (o.ending != Ending::Exited) return std::nullopt;
   if (target_.kind == RunnerKind::Ssh && o.exit_code == 255)  // ssh(1): 255 is ssh's own error
     return Error{"cannot reach it over ssh: " + o.last_line(), describe(),
@@ -119,7 +163,7 @@ std::optional<Error> Runner::transport_error(const RunOutput& o) const {
   return std::nullopt;
 }
 
-Result<RunOutput> Runner::run(const std::vector<std::string>& argv, milliseconds timeout) const {
+Result<RunOutput> ProcessRunner::run(const std::vector<std::string>& argv, milliseconds timeout) const {
   if (target_.kind == RunnerKind::Netns && !namespace_exists(target_.netns))
     return Error{"network namespace '" + target_.netns + "' does not exist (there are: " + listed_namespaces() + ")",
                  describe(), "create it, or name an existing one in the scenario (hairpin lab up for the lab's)"};
@@ -138,7 +182,7 @@ Result<RunOutput> Runner::run(const std::vector<std::string>& argv, milliseconds
   return r;
 }
 
-Status Runner::check(milliseconds timeout) const {
+Status ProcessRunner::check(milliseconds timeout) const {
   auto r = run({hairpin_, "--help"}, timeout);
   if (!r) return r.error();
   if (r->ending == Ending::TimedOut)
@@ -155,7 +199,7 @@ Status Runner::check(milliseconds timeout) const {
   return Ok{};
 }
 
-Result<std::unique_ptr<RunningStep>> Runner::start(const std::vector<std::string>& argv, const std::string& ready,
+Result<std::unique_ptr<RunningStep>> ProcessRunner::start(const std::vector<std::string>& argv, const std::string& ready,
                                                    milliseconds ready_timeout) const {
   if (target_.kind == RunnerKind::Netns && !namespace_exists(target_.netns))
     return Error{"network namespace '" + target_.netns + "' does not exist (there are: " + listed_namespaces() + ")",
@@ -187,8 +231,8 @@ Result<std::unique_ptr<RunningStep>> Runner::start(const std::vector<std::string
                    "the remote login shell must be a POSIX shell"};
     }
   }
-  auto step = std::make_unique<RunningStep>(*this, std::move(process.value()), argv, remote_pid);
-  if (!ready.empty() && !step->process_ready(ready, ready_timeout, stop_)) {
+  auto step = std::make_unique<ProcessStep>(*this, std::move(process.value()), argv, remote_pid);
+  if (!ready.empty() && !step->ready(ready, ready_timeout, stop_)) {
     auto out = step->stop(milliseconds(500));
     if (auto e = transport_error(out)) return *e;
     const std::string why = out.last_line().empty() ? "no output" : out.last_line();
@@ -196,10 +240,10 @@ Result<std::unique_ptr<RunningStep>> Runner::start(const std::vector<std::string
                      why + ")",
                  describe(), "run it there by hand to see why"};
   }
-  return step;
+  return std::unique_ptr<RunningStep>(std::move(step));
 }
 
-Result<std::size_t> Runner::fetch(const std::string& remote_path, const std::string& local_path,
+Result<std::size_t> ProcessRunner::fetch(const std::string& remote_path, const std::string& local_path,
                                   milliseconds timeout) const {
   auto r = run({"cat", "--", remote_path}, timeout);
   if (!r) return r.error();
@@ -209,35 +253,6 @@ Result<std::size_t> Runner::fetch(const std::string& remote_path, const std::str
                  describe(), "check that the file exists there"};
   if (auto s = write_file_atomically(local_path, r->out); !s) return s.error();
   return r->out.size();
-}
-
-// ---------------------------------------------------------------- RunningStep
-
-RunningStep::RunningStep(const Runner& runner, std::unique_ptr<BackgroundProcess> process,
-                         std::vector<std::string> argv, std::optional<long> remote_pid)
-    : runner_(runner), process_(std::move(process)), argv_(std::move(argv)), remote_pid_(remote_pid) {
-  if (remote_pid_) {
-    process_->set_signaller([this](int sig) {
-      const char* name = sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "KILL";
-      (void)runner_.run({"kill", "-s", name, std::to_string(*remote_pid_)}, std::chrono::seconds(10));
-    });
-  }
-}
-
-bool RunningStep::process_ready(const std::string& needle, milliseconds limit, const StopFlag* stop) {
-  return process_->wait_for_output(needle, BackgroundProcess::Stream::Err, limit, stop);
-}
-
-RunOutput RunningStep::stop(milliseconds grace) {
-  auto out = process_->stop(grace);
-  if (remote_pid_) {
-    // The first line was the remote shell's pid, not the program's output.
-    auto nl = out.out.find('\n');
-    out.out = nl == std::string::npos ? "" : out.out.substr(nl + 1);
-    if (out.ending == Ending::TimedOut)  // the local client was killed; make sure the far side goes too
-      (void)runner_.run({"kill", "-s", "KILL", std::to_string(*remote_pid_)}, std::chrono::seconds(10));
-  }
-  return out;
 }
 
 }  // namespace hairpin::verifier

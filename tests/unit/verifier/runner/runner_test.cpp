@@ -105,7 +105,7 @@ TEST(Subprocess, StopFlag_InterruptsAWaitWithinItsPollInterval) {
 }
 
 TEST(LocalRunner, RunsTheArgvAsIs) {
-  Runner runner(local_target());
+  ProcessRunner runner(local_target());
   auto r = runner.run({"printf", "%s|", "a b", "$HOME", "*"}, 5s);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->out, "a b|$HOME|*|");
@@ -117,17 +117,17 @@ TEST(LocalRunner, RunsTheArgvAsIs) {
 }
 
 TEST(LocalRunner, CheckNamesAMissingHairpin) {
-  Runner missing(local_target(), "/nonexistent/hairpin");
+  ProcessRunner missing(local_target(), "/nonexistent/hairpin");
   auto s = missing.check(5s);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().to_string().find("here (local)"), std::string::npos) << s.error().to_string();
   // Positive control: a program that answers --help passes the check.
-  Runner present(local_target(), "ls");
+  ProcessRunner present(local_target(), "ls");
   EXPECT_TRUE(present.check(5s).ok());
 }
 
 TEST(LocalRunner, BackgroundStep_StopsOnSigintAndKeepsItsOutput) {
-  Runner runner(local_target());
+  ProcessRunner runner(local_target());
   // Says it is ready on stderr (as hairpin capture does), then waits for SIGINT.
   auto step = runner.start({"sh", "-c", "trap 'echo got-int; exit 0' INT; echo listening >&2; while :; do sleep 0.05; done"},
                            "listening", 5s);
@@ -141,7 +141,7 @@ TEST(LocalRunner, BackgroundStep_StopsOnSigintAndKeepsItsOutput) {
 }
 
 TEST(LocalRunner, BackgroundStep_IgnoringSignalsIsKilledAfterTheGrace) {
-  Runner runner(local_target());
+  ProcessRunner runner(local_target());
   auto step = runner.start({"sh", "-c", "trap '' INT TERM; echo listening >&2; while :; do sleep 0.05; done"},
                            "listening", 5s);
   ASSERT_TRUE(step.ok()) << step.error().to_string();
@@ -153,7 +153,7 @@ TEST(LocalRunner, BackgroundStep_IgnoringSignalsIsKilledAfterTheGrace) {
 }
 
 TEST(LocalRunner, BackgroundStep_NeverReadyIsAnErrorWithItsLastWords) {
-  Runner runner(local_target());
+  ProcessRunner runner(local_target());
   auto step = runner.start({"sh", "-c", "echo 'no such interface' >&2; exit 2"}, "listening", 2s);
   ASSERT_FALSE(step.ok());
   EXPECT_NE(step.error().what.find("no such interface"), std::string::npos) << step.error().to_string();
@@ -167,7 +167,7 @@ TEST(LocalRunner, FetchCopiesTheFileWhole) {
     std::ofstream f(dir / "in.bin", std::ios::binary);
     f << bytes;
   }
-  Runner runner(local_target());
+  ProcessRunner runner(local_target());
   auto n = runner.fetch((dir / "in.bin").string(), (dir / "sub" / "out.bin").string(), 5s);
   ASSERT_TRUE(n.ok()) << n.error().to_string();
   EXPECT_EQ(*n, bytes.size());
@@ -198,7 +198,7 @@ TEST(NetnsRunner, MissingNamespaceIsOneLineNamingIt) {
   t.kind = RunnerKind::Netns;
   t.name = "nva";
   t.netns = "hptest-verifyrun-absent-" + std::to_string(getpid());
-  Runner runner(t);
+  ProcessRunner runner(t);
   auto r = runner.run({"true"}, 5s);
   ASSERT_FALSE(r.ok());
   const std::string line = r.error().to_string();
@@ -237,7 +237,7 @@ TEST(SshRunner, SshFailureIsUnreachableNamingTheHost) {
   t.name = "site-a";
   t.ssh_destination = "probe-a.invalid";
   t.ssh_options = {"ProxyCommand=false"};
-  Runner runner(t);
+  ProcessRunner runner(t);
   auto r = runner.run({"true"}, 10s);
   ASSERT_FALSE(r.ok());
   const std::string line = r.error().to_string();

@@ -73,7 +73,7 @@ class SshRunnerThroughSshd : public ::testing::Test {
 }  // namespace
 
 TEST_F(SshRunnerThroughSshd, HostileArgvArrivesIntactOnTheFarSide) {
-  Runner runner(target());
+  ProcessRunner runner(target());
   const std::vector<std::string> words{"", "a b", "it's", "$(id)", "`id`", "$HOME", "*", "line1\nline2",
                                        "-rf", "NAME=v", "héllo", ";", "\\"};
   std::vector<std::string> argv{"printf", "%s\\0"};
@@ -91,7 +91,7 @@ TEST_F(SshRunnerThroughSshd, HostileArgvArrivesIntactOnTheFarSide) {
 }
 
 TEST_F(SshRunnerThroughSshd, ExitCodesAndStderrComeBack_CheckPasses) {
-  Runner runner(target(), "hairpin", nullptr);
+  ProcessRunner runner(target(), "hairpin", nullptr);
   auto r = runner.run({"sh", "-c", "echo why >&2; exit 3"}, 20s);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->exit_code, 3);
@@ -99,28 +99,28 @@ TEST_F(SshRunnerThroughSshd, ExitCodesAndStderrComeBack_CheckPasses) {
   // check() runs `hairpin --help` there; `ls --help` stands in for an installed hairpin.
   RunnerTarget with_ls = target();
   with_ls.hairpin = "ls";
-  EXPECT_TRUE(Runner(with_ls).check(20s).ok());
+  EXPECT_TRUE(ProcessRunner(with_ls).check(20s).ok());
   RunnerTarget without = target();
   without.hairpin = "hairpin-not-installed-here";
-  auto missing = Runner(without).check(20s);
+  auto missing = ProcessRunner(without).check(20s);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().to_string().find("not installed there"), std::string::npos) << missing.error().to_string();
 }
 
 TEST_F(SshRunnerThroughSshd, UnknownHostKeyIsUnreachable_NotAccepted) {
-  Runner runner(target("/dev/null"));  // BatchMode + default StrictHostKeyChecking: refuse, never ask
+  ProcessRunner runner(target("/dev/null"));  // BatchMode + default StrictHostKeyChecking: refuse, never ask
   auto r = runner.run({"true"}, 20s);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().to_string().find("Host key verification failed"), std::string::npos) << r.error().to_string();
   EXPECT_NE(r.error().to_string().find("probe-host (ssh hairpin-test-host)"), std::string::npos);
   // Positive control: the same runner with the key known runs.
-  auto ok = Runner(target()).run({"true"}, 20s);
+  auto ok = ProcessRunner(target()).run({"true"}, 20s);
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
   EXPECT_EQ(ok->exit_code, 0);
 }
 
 TEST_F(SshRunnerThroughSshd, TimeoutEndsTheRemoteProgramToo) {
-  Runner runner(target());
+  ProcessRunner runner(target());
   const auto pidfile = dir_ / "remote.pid";
   auto r = runner.run({"sh", "-c", "echo $$ > " + pidfile.string() + "; exec sleep 30"}, 2s);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
@@ -135,7 +135,7 @@ TEST_F(SshRunnerThroughSshd, TimeoutEndsTheRemoteProgramToo) {
 }
 
 TEST_F(SshRunnerThroughSshd, BackgroundStepIsStoppedBySigintOverASecondConnection) {
-  Runner runner(target());
+  ProcessRunner runner(target());
   auto step = runner.start(
       {"sh", "-c", "trap 'echo got-int; exit 0' INT; echo listening >&2; while :; do sleep 0.05; done"}, "listening",
       20s);
@@ -149,7 +149,7 @@ TEST_F(SshRunnerThroughSshd, BackgroundStepIsStoppedBySigintOverASecondConnectio
 TEST_F(SshRunnerThroughSshd, FetchBringsTheFileBackWhole) {
   std::string bytes("\xd4\xc3\xb2\xa1\0\0binary\n", 14);
   std::ofstream(dir_ / "remote.pcap", std::ios::binary) << bytes;
-  Runner runner(target());
+  ProcessRunner runner(target());
   auto n = runner.fetch((dir_ / "remote.pcap").string(), (dir_ / "local" / "got.pcap").string(), 20s);
   ASSERT_TRUE(n.ok()) << n.error().to_string();
   EXPECT_EQ(slurp(dir_ / "local" / "got.pcap"), bytes);

@@ -58,67 +58,75 @@ struct RunnerTarget {
 // Error when argv cannot be carried (empty, a NUL byte for ssh).
 Result<std::vector<std::string>> wrap_argv(const RunnerTarget& target, const std::vector<std::string>& argv);
 
-class RunningStep;
+// A step running in the background on a runner (a capture during the traces).
+class RunningStep {
+ public:
+  virtual ~RunningStep() = default;
+  virtual const std::vector<std::string>& argv() const = 0;
+  virtual bool running() = 0;
+  // SIGINT, then SIGTERM, then SIGKILL, `grace` apart; everything it wrote.
+  virtual RunOutput stop(std::chrono::milliseconds grace) = 0;
+};
 
+// Where steps run. ProcessRunner is the real one (local, netns, ssh); the
+// gathering tests replay recorded outputs through one of their own.
 class Runner {
  public:
-  explicit Runner(RunnerTarget target, std::string self_hairpin = "hairpin", const StopFlag* stop = nullptr);
+  virtual ~Runner() = default;
 
-  const RunnerTarget& target() const { return target_; }
-  // "nva (netns hp-vm-hub00)", "site-a (ssh admin@10.1.2.3)", "local"
-  std::string describe() const;
+  // "nva (netns hp-vm-hub00)", "site-a (ssh admin@10.1.2.3)", "here (local)"
+  virtual std::string describe() const = 0;
   // argv[0] for hairpin on that side.
-  const std::string& hairpin() const { return hairpin_; }
+  virtual const std::string& hairpin() const = 0;
 
   // Can steps run there at all? Runs `hairpin --help` there: a missing namespace,
   // an ssh failure or a missing hairpin becomes one Error naming the host, why,
   // and the fix.
-  Status check(std::chrono::milliseconds timeout) const;
+  virtual Status check(std::chrono::milliseconds timeout) const = 0;
 
   // Runs argv there to completion or the limit (then killed: ending TimedOut; or
   // Interrupted when the stop flag was set). Error: the target is unreachable or
-  // the program could not be started.
-  Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const;
+  // the program could not be started; the step's own failure is its exit code.
+  virtual Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const = 0;
 
   // Starts argv there in the background. `ready` (if not empty) must appear on
   // its stderr within `ready_timeout`, else it is stopped and this is an Error
-  // carrying what it wrote.
-  Result<std::unique_ptr<RunningStep>> start(const std::vector<std::string>& argv, const std::string& ready,
-                                             std::chrono::milliseconds ready_timeout) const;
+  // carrying what it wrote. The step must not outlive its runner.
+  virtual Result<std::unique_ptr<RunningStep>> start(const std::vector<std::string>& argv, const std::string& ready,
+                                                     std::chrono::milliseconds ready_timeout) const = 0;
 
   // Copies a file there to `local_path` here, written whole (temp + rename).
-  // Returns the byte count. Runs `cat -- PATH` there (binary-safe through the pipe).
-  Result<std::size_t> fetch(const std::string& remote_path, const std::string& local_path,
-                            std::chrono::milliseconds timeout) const;
+  // Returns the byte count.
+  virtual Result<std::size_t> fetch(const std::string& remote_path, const std::string& local_path,
+                                    std::chrono::milliseconds timeout) const = 0;
+};
 
-  // The transport's own failures (ssh 255, namespace gone), as an Error naming the
-  // host; nullopt when `output` is the step's own result.
+// The runner of a RunnerTarget, by running local processes (subprocess.hpp).
+class ProcessRunner final : public Runner {
+ public:
+  // `self_hairpin`: this binary, used for hairpin on local and netns targets
+  // unless the target names one. `stop`: the SIGINT flag every wait looks at.
+  explicit ProcessRunner(RunnerTarget target, std::string self_hairpin = "hairpin", const StopFlag* stop = nullptr);
+
+  const RunnerTarget& target() const { return target_; }
+  std::string describe() const override;
+  const std::string& hairpin() const override { return hairpin_; }
+  Status check(std::chrono::milliseconds timeout) const override;
+  Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const override;
+  Result<std::unique_ptr<RunningStep>> start(const std::vector<std::string>& argv, const std::string& ready,
+                                             std::chrono::milliseconds ready_timeout) const override;
+  // Runs `cat -- PATH` there (binary-safe through the pipe).
+  Result<std::size_t> fetch(const std::string& remote_path, const std::string& local_path,
+                            std::chrono::milliseconds timeout) const override;
+
+  // The transport's own failures (ssh 255, iproute2 cannot enter the namespace),
+  // as an Error naming the host; nullopt when `output` is the step's own result.
   std::optional<Error> transport_error(const RunOutput& output) const;
 
  private:
   RunnerTarget target_;
   std::string hairpin_;
   const StopFlag* stop_;
-};
-
-// A step running in the background on a runner (a capture during the traces).
-class RunningStep {
- public:
-  RunningStep(const Runner& runner, std::unique_ptr<BackgroundProcess> process, std::vector<std::string> argv,
-              std::optional<long> remote_pid);
-  const std::vector<std::string>& argv() const { return argv_; }
-  bool running() { return process_->running(); }
-  // SIGINT, then SIGTERM, then SIGKILL, `grace` apart (the ssh runner signals the
-  // remote process by its pid, then ends the local ssh client).
-  RunOutput stop(std::chrono::milliseconds grace);
-  // True once `needle` appeared on its stderr (bounded).
-  bool process_ready(const std::string& needle, std::chrono::milliseconds limit, const StopFlag* stop);
-
- private:
-  const Runner& runner_;
-  std::unique_ptr<BackgroundProcess> process_;
-  std::vector<std::string> argv_;
-  std::optional<long> remote_pid_;
 };
 
 }  // namespace hairpin::verifier
