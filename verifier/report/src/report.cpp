@@ -1,0 +1,1 @@
+#include "hairpin/verifier/report/report.hpp"
