@@ -47,7 +47,7 @@ class ProcessStep final : public RunningStep {
     if (remote_pid_) {
       process_->set_signaller([this](int sig) {
         const char* name = sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "KILL";
-        (void)runner_.run({"kill", "-s", name, std::to_string(*remote_pid_)}, std::chrono::seconds(10));
+        (void)runner_.run_cleanup({"kill", "-s", name, std::to_string(*remote_pid_)}, std::chrono::seconds(10));
       });
     }
   }
@@ -69,7 +69,7 @@ class ProcessStep final : public RunningStep {
       auto nl = out.out.find('\n');
       out.out = nl == std::string::npos ? "" : out.out.substr(nl + 1);
       if (out.ending == Ending::TimedOut)  // the local client was killed; make sure the far side goes too
-        (void)runner_.run({"kill", "-s", "KILL", std::to_string(*remote_pid_)}, std::chrono::seconds(10));
+        (void)runner_.run_cleanup({"kill", "-s", "KILL", std::to_string(*remote_pid_)}, std::chrono::seconds(10));
     }
     return out;
   }
@@ -116,12 +116,16 @@ Result<std::vector<std::string>> wrap_argv(const RunnerTarget& t, const std::vec
                      "give [user@]host or a Host alias from ~/.ssh/config"};
       auto line = remote_command_line(argv);
       if (!line) return Error{line.error().what, t.name + " (ssh " + t.ssh_destination + ")", line.error().fix};
-      std::vector<std::string> out{"ssh", "-T", "-o", "BatchMode=yes", "-o",
-                                   "ConnectTimeout=" + std::to_string(std::max<long long>(1, t.connect_timeout.count()))};
+      // ssh_config(5): the first value obtained wins. BatchMode first, so nothing
+      // turns the prompt back on; the user's options before our ConnectTimeout, so
+      // theirs wins.
+      std::vector<std::string> out{"ssh", "-T", "-o", "BatchMode=yes"};
       if (t.ssh_port) out.insert(out.end(), {"-p", std::to_string(*t.ssh_port)});
       if (!t.ssh_identity.empty()) out.insert(out.end(), {"-i", t.ssh_identity});
       if (!t.ssh_config.empty()) out.insert(out.end(), {"-F", t.ssh_config});
       for (const auto& o : t.ssh_options) out.insert(out.end(), {"-o", o});
+      out.insert(out.end(),
+                 {"-o", "ConnectTimeout=" + std::to_string(std::max<long long>(1, t.connect_timeout.count()))});
       out.insert(out.end(), {"--", t.ssh_destination, *line});
       return out;
     }
@@ -164,6 +168,15 @@ std::optional<Error> ProcessRunner::transport_error(const RunOutput& o) const {
 }
 
 Result<RunOutput> ProcessRunner::run(const std::vector<std::string>& argv, milliseconds timeout) const {
+  return run_with(argv, timeout, stop_);
+}
+
+Result<RunOutput> ProcessRunner::run_cleanup(const std::vector<std::string>& argv, milliseconds timeout) const {
+  return run_with(argv, timeout, nullptr);
+}
+
+Result<RunOutput> ProcessRunner::run_with(const std::vector<std::string>& argv, milliseconds timeout,
+                                          const StopFlag* stop) const {
   if (target_.kind == RunnerKind::Netns && !namespace_exists(target_.netns))
     return Error{"network namespace '" + target_.netns + "' does not exist (there are: " + listed_namespaces() + ")",
                  describe(), "create it, or name an existing one in the scenario (hairpin lab up for the lab's)"};
@@ -176,7 +189,7 @@ Result<RunOutput> ProcessRunner::run(const std::vector<std::string>& argv, milli
   }
   auto wrapped = wrap_argv(target_, remote);
   if (!wrapped) return wrapped.error();
-  auto r = run_subprocess(*wrapped, timeout, stop_);
+  auto r = run_subprocess(*wrapped, timeout, stop);
   if (!r) return Error{r.error().what, describe(), r.error().fix};
   if (auto e = transport_error(*r)) return *e;
   return r;

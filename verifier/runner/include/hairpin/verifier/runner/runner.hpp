@@ -88,6 +88,10 @@ class Runner {
   // Interrupted when the stop flag was set). Error: the target is unreachable or
   // the program could not be started; the step's own failure is its exit code.
   virtual Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const = 0;
+  // As run(), but it runs even after the stop flag is set (still bounded): for
+  // stopping and removing what a step left behind after ^C.
+  virtual Result<RunOutput> run_cleanup(const std::vector<std::string>& argv,
+                                        std::chrono::milliseconds timeout) const = 0;
 
   // Starts argv there in the background. `ready` (if not empty) must appear on
   // its stderr within `ready_timeout`, else it is stopped and this is an Error
@@ -113,6 +117,7 @@ class ProcessRunner final : public Runner {
   const std::string& hairpin() const override { return hairpin_; }
   Status check(std::chrono::milliseconds timeout) const override;
   Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const override;
+  Result<RunOutput> run_cleanup(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) const override;
   Result<std::unique_ptr<RunningStep>> start(const std::vector<std::string>& argv, const std::string& ready,
                                              std::chrono::milliseconds ready_timeout) const override;
   // Runs `cat -- PATH` there (binary-safe through the pipe).
@@ -124,6 +129,9 @@ class ProcessRunner final : public Runner {
   std::optional<Error> transport_error(const RunOutput& output) const;
 
  private:
+  Result<RunOutput> run_with(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                             const StopFlag* stop) const;
+
   RunnerTarget target_;
   std::string hairpin_;
   const StopFlag* stop_;
