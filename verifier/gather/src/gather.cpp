@@ -227,7 +227,6 @@ Result<Evidence> Gatherer::round(int number) {
       } else {
         capture_failed = fetched.error().to_string();
       }
-      (void)runners_.nva->run_cleanup({"rm", "-f", "--", remote_pcap}, step_limit);
     }
   }
 
