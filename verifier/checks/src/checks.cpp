@@ -236,7 +236,7 @@ CheckResult check_no_65515_advertised(const Evidence& e, const Scenario& s) {
                 "nothing with 65515 in its AS path is advertised to the route servers (ARS would drop it)");
   const auto* sum = summary_or(e, r);
   if (!sum) return r;
-  std::vector<std::string> leaks;
+  std::vector<std::string> leaks, inspected;
   std::size_t read = 0;
   for (const auto& rs : s.route_servers) {
     const auto* p = sum->find_peer(rs.address);
@@ -246,11 +246,14 @@ CheckResult check_no_65515_advertised(const Evidence& e, const Scenario& s) {
       return r;
     }
     ++read;
+    inspected.push_back(std::to_string(p->advertised.value->size()) + " routes advertised to " + rs.address.to_string() +
+                        " inspected" + from(p->advertised.how));
     for (const auto& x : *p->advertised.value)
       if (x.has_as(kAzureAsn)) leaks.push_back("to " + rs.address.to_string() + ": " + route_text(x));
   }
   if (read == 0) return verdict(r, Verdict::NotRun, "no route server is a neighbor on the NVA: nothing to inspect"), r;
   r.evidence.insert(r.evidence.end(), leaks.begin(), leaks.end());
+  r.evidence.insert(r.evidence.end(), inspected.begin(), inspected.end());
   if (leaks.empty()) return verdict(r, Verdict::Pass, "no advertised AS path holds 65515"), r;
   return verdict(r, Verdict::Fail, std::to_string(leaks.size()) + " advertised route(s) with 65515 in the AS path"), r;
 }

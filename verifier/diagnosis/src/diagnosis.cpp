@@ -113,9 +113,8 @@ class Pattern {
       if ((c.id == check_id::ReachesViaNva || c.id == check_id::CaptureCrossesNva || c.id == check_id::OnlyTargetAnswers) &&
           c.failed())
         return false;
-    return !all(check_id::ReachesViaNva).empty() &&
-           std::all_of(all(check_id::ReachesViaNva).begin(), all(check_id::ReachesViaNva).end(),
-                       [](const CheckResult* c) { return c->passed(); });
+    const auto reaches = all(check_id::ReachesViaNva);
+    return !reaches.empty() && std::all_of(reaches.begin(), reaches.end(), [](const CheckResult* c) { return c->passed(); });
   }
 
   const Evidence& e() const { return e_; }
@@ -242,8 +241,24 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
         if (f.type == "local" && f.prefix.length < 32 && (s.supernet.contains(f.prefix) || f.prefix.contains(s.supernet)))
           facts.push_back("kernel route 'local " + f.prefix.to_string() + " dev " + f.device + " table " + f.table +
                           "': every address in it without a more specific route is the NVA itself");
-    for (const auto* c : p.all(check_id::OnlyTargetAnswers))
-      if (c->failed() && c->detail.find("NVA") != std::string::npos) facts.push_back(c->subject + ": " + c->detail);
+    // The NVA answering as the far site: the final answer from its address, its
+    // answers at more than one TTL, or (capture) an answer leaving it that never entered.
+    for (const auto& d : dirs) {
+      if (!d.trace) continue;
+      const auto name = d.path->from + " -> " + d.path->to;
+      const auto* last = d.trace->final_hop();
+      if (last && last->responder == s.nva.address)
+        facts.push_back(name + ": the NVA " + nva + " gave the final answer (" + last->reply + ") for " + d.trace->target.to_string());
+      int answers = 0;
+      for (const auto& h : d.trace->hops) answers += h.responder == s.nva.address;
+      if (answers > 1) facts.push_back(name + ": the NVA answered at " + std::to_string(answers) + " TTLs");
+      if (d.capture)
+        for (const auto& pr : d.capture->probes)
+          if ((pr.reply == "syn-ack" || pr.reply == "rst") && pr.reply_left && !pr.reply_entered && !pr.left) {
+            facts.push_back(name + ": probe " + std::to_string(pr.id) + " was answered by the NVA itself");
+            break;
+          }
+    }
     if (!facts.empty()) {
       Diagnosis d;
       d.cause = Cause::LoTrap;
@@ -439,7 +454,19 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       out.push_back(std::move(d));
     };
     const std::size_t n = dirs.size();
-    if (!stops_at_nva.empty() && no_nva.empty()) {
+    // Probes enter the NVA and neither leave nor draw its time-exceeded: its own
+    // answers go nowhere, as when a local route covers the subnet gateway (the lo
+    // trap, DESIGN.md Traps) and the kernel FIB was not read to show it.
+    std::vector<const Pattern::Direction*> swallowed;
+    for (const auto& d : dirs)
+      if (d.trace && !d.send_failed && !d.reached && d.entered && !d.left && !d.nva_answered) swallowed.push_back(&d);
+    if (n >= 1 && swallowed.size() == n) {
+      add(Cause::LoTrap, s.nva.name,
+          "the NVA takes the probes in and answers nothing, not even time-exceeded: it treats the addresses as its own "
+          "(the lo trap: a local route covering the supernet" +
+              std::string(e.nva.fib.ok() ? ")" : "; its kernel routes were not read to confirm)"),
+          swallowed, on(s.nva.runner, "ip route show table local " + supernet));
+    } else if (!stops_at_nva.empty() && no_nva.empty()) {
       add(Cause::NvaNotForwarding, s.nva.name,
           "the NVA " + nva + " is not forwarding: probes reach it and go no further (IP forwarding off, or a firewall "
           "drops forwarded traffic)",

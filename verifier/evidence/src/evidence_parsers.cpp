@@ -270,6 +270,20 @@ Trace trace_send_failure(Ipv4Address source, Ipv4Address target, std::uint16_t p
   return t;
 }
 
+std::optional<std::string> trace_no_route_error(std::string_view stderr_text) {
+  // hairpin trace: "trace: no route to 10.200.0.4 (Network is unreachable); check `ip route get 10.200.0.4`"
+  std::size_t start = 0;
+  while (start < stderr_text.size()) {
+    auto end = stderr_text.find('\n', start);
+    if (end == std::string_view::npos) end = stderr_text.size();
+    auto line = stderr_text.substr(start, end - start);
+    if (line.find("no route to") != std::string_view::npos || line.find("Network is unreachable") != std::string_view::npos)
+      return std::string(line);
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
 Result<std::vector<CaptureDirection>> parse_analyze_json(std::string_view text) {
   constexpr std::string_view tool = "hairpin analyze --json";
   auto doc = parse_json(text, tool);

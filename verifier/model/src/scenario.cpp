@@ -265,15 +265,15 @@ class ScenarioReader {
     site.name = name(required(n, "name", "a site"), "site name");
     if (s.find_site(site.name)) fail(n["name"], "duplicate site name '" + site.name + "'", "rename one");
     site.prefix = prefix(required(n, "prefix", "site " + site.name), "site prefix");
+    if (!s.supernet.contains(site.prefix) || site.prefix.length <= s.supernet.length)
+      fail(n["prefix"], "site prefix " + site.prefix.to_string() + " is not more specific than the supernet " +
+                            s.supernet.to_string(),
+           "the supernet must cover every site prefix with a shorter length");
     site.probe_host = ip(required(n, "probe_host", "site " + site.name), "probe_host");
     if (!site.prefix.contains(site.probe_host))
       fail(n["probe_host"], "site " + site.name + " probe_host " + site.probe_host.to_string() +
                                 " is outside its prefix " + site.prefix.to_string(),
            "put the probe host inside the site prefix");
-    if (!s.supernet.contains(site.prefix) || site.prefix.length <= s.supernet.length)
-      fail(n["prefix"], "site prefix " + site.prefix.to_string() + " is not more specific than the supernet " +
-                            s.supernet.to_string(),
-           "the supernet must cover every site prefix with a shorter length");
     for (const auto& other : s.sites)
       if (other.prefix.contains(site.prefix) || site.prefix.contains(other.prefix))
         fail(n["prefix"], "site prefix " + site.prefix.to_string() + " overlaps site " + other.name + "'s " +
@@ -413,6 +413,15 @@ Result<Scenario> load_scenario(const std::string& path) {
   return parse_scenario(text.value(), path);
 }
 
+namespace {
+RunnerSpec netns_runner(std::string ns) {
+  RunnerSpec r;
+  r.kind = RunnerSpec::Kind::Netns;
+  r.netns = std::move(ns);
+  return r;
+}
+}  // namespace
+
 Scenario scenario_from_topology(const Topology& t, const LabScenarioOptions& o) {
   Scenario s;
   s.name = t.name.empty() ? "lab" : "lab-" + t.name;
@@ -421,14 +430,14 @@ Scenario scenario_from_topology(const Topology& t, const LabScenarioOptions& o) 
   s.port = o.port;
   for (const auto* n : t.nodes_with_role(Role::Site))
     s.sites.push_back({n->name, *n->site_prefix, n->address.address,
-                       RunnerSpec{.kind = RunnerSpec::Kind::Netns, .netns = n->namespace_name()}, n->line});
+                       netns_runner(n->namespace_name()), n->line});
   const Node& nva = t.nva();
   s.nva.name = nva.name;
   s.nva.address = nva.address.address;
   s.nva.interface = "eth0";  // every hub NIC is eth0 (README, The lab)
   s.nva.software = o.software;
   s.nva.line = nva.line;
-  s.nva.runner = RunnerSpec{.kind = RunnerSpec::Kind::Netns, .netns = nva.namespace_name()};
+  s.nva.runner = netns_runner(nva.namespace_name());
   if (o.software == NvaSoftware::Frr) {
     s.nva.state = {StateAccess::Kind::Vtysh, "", o.state_dir + "/" + nva.name + "/frr"};
   } else {

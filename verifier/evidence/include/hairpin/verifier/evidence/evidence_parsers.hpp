@@ -17,6 +17,7 @@
 // Each parser names the tool in its errors ("vtysh show bgp summary json: no
 // 'ipv4Unicast' object; is bgpd running and the address family configured?").
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ Result<Trace> parse_trace_json(std::string_view text);
 // A trace that could not send: `hairpin trace`'s one error line on stderr
 // ("hairpin trace: ...: Network is unreachable; ...") as a Trace with send_error.
 Trace trace_send_failure(Ipv4Address source, Ipv4Address target, std::uint16_t port, std::string error_line);
+// Whether `hairpin trace`'s stderr (exit 2) says the probe host has no route to
+// the target: a fact about the network (send_error), not a gathering failure.
+// Returns that line, or nullopt for any other error (permissions, bad option...).
+std::optional<std::string> trace_no_route_error(std::string_view stderr_text);
 
 // `hairpin analyze --json` (schema hairpin.analyze/1) run with every trace of
 // this round: one CaptureDirection per trace in it, with the (source, target)

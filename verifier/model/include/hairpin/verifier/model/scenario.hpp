@@ -38,7 +38,11 @@ struct RunnerSpec {
 
   // "local", "netns hp-vm-hub00", "ssh azureuser@10.1.2.3:2222": for reports.
   std::string to_string() const;
-  friend bool operator==(const RunnerSpec&, const RunnerSpec&) = default;
+  // Same place to run (where it was written does not matter).
+  friend bool operator==(const RunnerSpec& a, const RunnerSpec& b) {
+    return a.kind == b.kind && a.netns == b.netns && a.host == b.host && a.user == b.user && a.port == b.port &&
+           a.options == b.options;
+  }
 };
 std::string_view to_string(RunnerSpec::Kind kind);
 
