@@ -24,7 +24,7 @@ milliseconds seconds(double s) { return milliseconds(static_cast<long long>(std:
 bool stopped(const StopFlag* stop) { return stop && stop->load(); }
 
 Error interrupted() {
-  return Error{"interrupted", "hairpin verify", "the evidence kept so far is in the evidence directory"};
+  return Error{"interrupted", "", "the evidence kept so far stays in --evidence DIR"};
 }
 
 // What one step came to: its output when it ran, or an Error (unreachable, interrupted).

@@ -218,8 +218,8 @@ TEST(SshRunner, OneQuotedCommandLineAfterTheOptions) {
   t.connect_timeout = std::chrono::seconds(3);
   auto argv = wrap_argv(t, {"hairpin", "trace", "10.200.0.4", "-p", "22", "--json"});
   ASSERT_TRUE(argv.ok());
-  EXPECT_EQ(*argv, (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-p",
-                                             "2222", "--", "admin@nva.example",
+  EXPECT_EQ(*argv, (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-p", "2222", "-o",
+                                             "ConnectTimeout=3", "--", "admin@nva.example",
                                              "hairpin trace 10.200.0.4 -p 22 --json"}));
   for (const auto& word : *argv) EXPECT_EQ(word.find("StrictHostKeyChecking"), std::string::npos);
   // The command is one word for ssh, quoted by remote_command_line.
