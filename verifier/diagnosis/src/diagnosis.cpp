@@ -268,6 +268,8 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       d.evidence = facts;
       for (const auto* c : p.all(check_id::SessionEstablished))
         if (c->failed()) d.evidence.push_back("session " + c->subject + ": " + c->detail);
+      for (const auto& dir : dirs)
+        if (dir.trace) d.evidence.push_back(direction_line(dir));
       d.next_command = on(s.nva.runner, "ip route show table local " + supernet);
       claim(d, claimed, p.keys_not_passed(bgp_ids));
       claim(d, claimed, p.forwarding_not_passed());
@@ -286,6 +288,8 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       d.cause = Cause::AllRouteServerSessionsDown;
       d.summary = "no route-server session is Established, so the sites never learn the supernet";
       for (const auto* c : down) d.evidence.insert(d.evidence.end(), c->evidence.begin(), c->evidence.end());
+      for (const auto& dir : dirs)
+        if (dir.trace) d.evidence.push_back(direction_line(dir));
       d.next_command = nva_show(s, "show bgp ipv4 unicast neighbors " + s.route_servers.front().address.to_string(), "summary");
       claim(d, claimed, p.keys_not_passed(bgp_ids));
       claim(d, claimed, p.forwarding_not_passed());
