@@ -23,7 +23,8 @@
 # Usage (root): tests/perf/fib/fib_bench.sh PATH/TO/hairpin [N ...]  (default N: 100000 1000000)
 # RECEIVERS="nva bird frr" (default) picks the receivers; ROUNDS=N repeats each
 # (default 1; medians are printed); PHASE_TIMEOUT=S bounds each phase (default
-# 60 s + 1 s per 4000 routes). PROFILE=1 records our NVA with `perf record -g`
+# 60 s + 1 s per 2000 routes: 560 s at 1M); a phase that hits it is printed as
+# its limit with a "+" (the true time is longer; ratios then get "<" or ">"). PROFILE=1 records our NVA with `perf record -g`
 # into /tmp/hairpin-fibperf-nva-N.perf. TIMESTAMPS=1 also prints, per receiver
 # and phase, the FIB count every poll (to see where the time goes).
 set -euo pipefail
@@ -195,7 +196,7 @@ poll_until() {
 
 run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_objects"
   name=$1 n=$2
-  local limit=${PHASE_TIMEOUT:-$((60 + n / 4000))}
+  local limit=${PHASE_TIMEOUT:-$((60 + n / 2000))}
   "start_$name"
   echo "${rcv_pids[@]}" >> "$work/pids"
   sleep 0.5
@@ -211,14 +212,14 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
   fi
   start_sender "$n"
   local t0; t0=$(wait_established)
-  local ok=1
-  poll_until full "$limit" || ok=0
+  local in_ok=1 out_ok=1
+  poll_until full "$limit" || { in_ok=0; out_ok=0; }  # then "out" starts from fewer routes
   local t1; t1=$(now)
   local rss; rss=$(rss_kb "${rcv_pids[@]}")
   local nh; nh=$(ip -n "$NS_R" nexthop show 2>/dev/null | wc -l)
   local t2; t2=$(now)
   kill -9 "$(cat "$work/src.pid")"
-  poll_until empty "$limit" || ok=0
+  poll_until empty "$limit" || out_ok=0
   local t3; t3=$(now)
   local cpu; cpu=$(echo "$(cpu_s "${rcv_pids[@]}") - $cpu0" | bc -l)
   [[ -z $profiler ]] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
@@ -227,13 +228,21 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
   rm -f "$work/src.ctl"
   # the receiver's exit must leave nothing behind for the next one
   local left; left=$(($(fib_count) - base))
-  ((left == 0)) || { echo "fib_bench.sh: $name left $left routes in the FIB at exit" >&2; ip -n "$NS_R" route flush proto all table main 2>/dev/null || true; }
-  [[ $ok -eq 1 ]] || return 1
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t3 - $t2" | bc -l) $rss $cpu $nh"
+  ((left == 0)) || {
+    echo "fib_bench.sh: $name left $left routes in the FIB at exit (stopped with SIGKILL after 5 s); flushing them" >&2
+    # the sender's prefixes are 20.0.0.0-35.255.255.0: only they go, not the link's route
+    ip -n "$NS_R" route flush root 16.0.0.0/4 2>/dev/null || true
+    ip -n "$NS_R" route flush root 32.0.0.0/4 2>/dev/null || true
+    ip -n "$NS_R" nexthop flush > /dev/null 2>&1 || true; }
+  # a phase that hit its limit reports the limit, marked (the true time is longer)
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t3 - $t2" | bc -l) $rss $cpu $nh $in_ok$out_ok"
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ratio() { echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; }
+# bound MARK_A MARK_B: a ratio A/B where A hit its limit is a lower bound (">"),
+# where B did an upper bound ("<"); both: unknown ("?")
+bound() { case "$1$2" in "") ;; ++) printf '?' ;; *) [[ -n $1 ]] && printf '>' || printf '<' ;; esac; }
 
 receivers=(${RECEIVERS:-nva bird frr})
 rounds=${ROUNDS:-1}
@@ -241,12 +250,14 @@ frr_version=$(/usr/lib/frr/zebra --version 2>/dev/null | awk '/version/ {print $
 echo "receivers: ${receivers[*]}; rounds: $rounds (medians shown); load $(cut -d" " -f1-3 /proc/loadavg); BIRD $(bird --version 2>&1 | awk '{print $NF}'); FRR $frr_version; kernel $(uname -r); $(nproc) CPUs"
 printf '%-8s %-10s %9s %9s %9s %8s %8s\n' routes receiver "in s" "out s" "RSS MiB" "CPU s" "nh obj"
 for n in "${sizes[@]}"; do
-  declare -A tin=() tout=() rss=() cpu=() nh=()
+  declare -A tin=() tout=() rss=() cpu=() nh=() mark_in=() mark_out=()
   for ((round = 0; round < rounds; round++)); do
     for r in "${receivers[@]}"; do
       if out=$(run_receiver "$r" "$n"); then
-        read -r a b c d e <<< "$out"
+        read -r a b c d e f <<< "$out"
         tin[$r]+="$a "; tout[$r]+="$b "; rss[$r]+="$c "; cpu[$r]+="$d "; nh[$r]=$e
+        [[ ${f:0:1} == 1 ]] || mark_in[$r]=+
+        [[ ${f:1:1} == 1 ]] || mark_out[$r]=+
       fi
     done
   done
@@ -257,17 +268,19 @@ for n in "${sizes[@]}"; do
       arr[$r]=$(tr ' ' '\n' <<< "${arr[$r]}" | grep . | median)
       unset -n arr
     done
-    printf '%-8s %-10s %9.2f %9.2f %9.1f %8.2f %8s\n' "$n" "$r" "${tin[$r]}" "${tout[$r]}" \
-      "$(echo "${rss[$r]} / 1024" | bc -l)" "${cpu[$r]}" "${nh[$r]}"
+    printf '%-8s %-10s %9s %9s %9.1f %8.2f %8s\n' "$n" "$r" "$(printf %.2f "${tin[$r]}")${mark_in[$r]:-}" \
+      "$(printf %.2f "${tout[$r]}")${mark_out[$r]:-}" "$(echo "${rss[$r]} / 1024" | bc -l)" "${cpu[$r]}" "${nh[$r]}"
   done
   [[ -n ${tin[nva]:-} ]] || continue
   for other in bird frr; do
     [[ -n ${tin[$other]:-} ]] || continue
-    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "nva/$other" "$(ratio "${tin[nva]}" "${tin[$other]}")" \
-      "$(ratio "${tout[nva]}" "${tout[$other]}")" "$(ratio "${rss[nva]}" "${rss[$other]}")" \
-      "$(ratio "${cpu[nva]}" "${cpu[$other]}")"
-    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "$other/nva" "$(ratio "${tin[$other]}" "${tin[nva]}")" \
-      "$(ratio "${tout[$other]}" "${tout[nva]}")" "$(ratio "${rss[$other]}" "${rss[nva]}")" \
-      "$(ratio "${cpu[$other]}" "${cpu[nva]}")"
+    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "nva/$other" \
+      "$(bound "${mark_in[nva]:-}" "${mark_in[$other]:-}")$(ratio "${tin[nva]}" "${tin[$other]}")" \
+      "$(bound "${mark_out[nva]:-}" "${mark_out[$other]:-}")$(ratio "${tout[nva]}" "${tout[$other]}")" \
+      "$(ratio "${rss[nva]}" "${rss[$other]}")" "$(ratio "${cpu[nva]}" "${cpu[$other]}")"
+    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "$other/nva" \
+      "$(bound "${mark_in[$other]:-}" "${mark_in[nva]:-}")$(ratio "${tin[$other]}" "${tin[nva]}")" \
+      "$(bound "${mark_out[$other]:-}" "${mark_out[nva]:-}")$(ratio "${tout[$other]}" "${tout[nva]}")" \
+      "$(ratio "${rss[$other]}" "${rss[nva]}")" "$(ratio "${cpu[$other]}" "${cpu[nva]}")"
   done
 done
