@@ -234,6 +234,10 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
     ip -n "$NS_R" route flush root 16.0.0.0/4 2>/dev/null || true
     ip -n "$NS_R" route flush root 32.0.0.0/4 2>/dev/null || true
     ip -n "$NS_R" nexthop flush > /dev/null 2>&1 || true; }
+  local objects; objects=$(ip -n "$NS_R" nexthop show 2>/dev/null | wc -l)
+  ((objects == 0)) || {
+    echo "fib_bench.sh: $name left $objects nexthop objects at exit; flushing them" >&2
+    ip -n "$NS_R" nexthop flush > /dev/null 2>&1 || true; }
   # a phase that hit its limit reports the limit, marked (the true time is longer)
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t3 - $t2" | bc -l) $rss $cpu $nh $in_ok$out_ok"
 }
