@@ -9,7 +9,7 @@
 #   out  seconds from the sender's death (kill -9: the receiver sees the TCP
 #        session close at once) until all N are gone from that FIB again;
 #   RSS  the receiver's resident memory with the full table (FRR: bgpd + zebra);
-#   CPU  the receiver's user + system seconds over in + out (the kernel's work on
+#   CPU  the receiver's user + system seconds in each phase (the kernel's work on
 #        its netlink requests is charged to it);
 #   nh   nexthop objects (RTM_NEWNEXTHOP) in the kernel at full table: how it
 #        installed the routes (0: plain routes).
@@ -215,6 +215,7 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
   local in_ok=1 out_ok=1
   poll_until full "$limit" || { in_ok=0; out_ok=0; }  # then "out" starts from fewer routes
   local t1; t1=$(now)
+  local cpu_in; cpu_in=$(echo "$(cpu_s "${rcv_pids[@]}") - $cpu0" | bc -l)
   local rss; rss=$(rss_kb "${rcv_pids[@]}")
   local nh; nh=$(ip -n "$NS_R" nexthop show 2>/dev/null | wc -l)
   local t2; t2=$(now)
@@ -239,7 +240,7 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
     echo "fib_bench.sh: $name left $objects nexthop objects at exit; flushing them" >&2
     ip -n "$NS_R" nexthop flush > /dev/null 2>&1 || true; }
   # a phase that hit its limit reports the limit, marked (the true time is longer)
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t3 - $t2" | bc -l) $rss $cpu $nh $in_ok$out_ok"
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t3 - $t2" | bc -l) $rss $cpu_in $(echo "$cpu - $cpu_in" | bc -l) $nh $in_ok$out_ok"
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -252,14 +253,14 @@ receivers=(${RECEIVERS:-nva bird frr})
 rounds=${ROUNDS:-1}
 frr_version=$(/usr/lib/frr/zebra --version 2>/dev/null | awk '/version/ {print $NF; exit}')
 echo "receivers: ${receivers[*]}; rounds: $rounds (medians shown); load $(cut -d" " -f1-3 /proc/loadavg); BIRD $(bird --version 2>&1 | awk '{print $NF}'); FRR $frr_version; kernel $(uname -r); $(nproc) CPUs"
-printf '%-8s %-10s %9s %9s %9s %8s %8s\n' routes receiver "in s" "out s" "RSS MiB" "CPU s" "nh obj"
+printf '%-8s %-10s %9s %9s %9s %8s %8s %8s\n' routes receiver "in s" "out s" "RSS MiB" "CPU in" "CPU out" "nh obj"
 for n in "${sizes[@]}"; do
-  declare -A tin=() tout=() rss=() cpu=() nh=() mark_in=() mark_out=()
+  declare -A tin=() tout=() rss=() cpu=() cpuo=() nh=() mark_in=() mark_out=()
   for ((round = 0; round < rounds; round++)); do
     for r in "${receivers[@]}"; do
       if out=$(run_receiver "$r" "$n"); then
-        read -r a b c d e f <<< "$out"
-        tin[$r]+="$a "; tout[$r]+="$b "; rss[$r]+="$c "; cpu[$r]+="$d "; nh[$r]=$e
+        read -r a b c d g e f <<< "$out"
+        tin[$r]+="$a "; tout[$r]+="$b "; rss[$r]+="$c "; cpu[$r]+="$d "; cpuo[$r]+="$g "; nh[$r]=$e
         [[ ${f:0:1} == 1 ]] || mark_in[$r]=+
         [[ ${f:1:1} == 1 ]] || mark_out[$r]=+
       fi
@@ -267,24 +268,24 @@ for n in "${sizes[@]}"; do
   done
   for r in "${receivers[@]}"; do
     [[ -n ${tin[$r]:-} ]] || { printf '%-8s %-10s %9s\n' "$n" "$r" "failed"; continue; }
-    for v in tin tout rss cpu; do
+    for v in tin tout rss cpu cpuo; do
       declare -n arr=$v
       arr[$r]=$(tr ' ' '\n' <<< "${arr[$r]}" | grep . | median)
       unset -n arr
     done
-    printf '%-8s %-10s %9s %9s %9.1f %8.2f %8s\n' "$n" "$r" "$(printf %.2f "${tin[$r]}")${mark_in[$r]:-}" \
-      "$(printf %.2f "${tout[$r]}")${mark_out[$r]:-}" "$(echo "${rss[$r]} / 1024" | bc -l)" "${cpu[$r]}" "${nh[$r]}"
+    printf '%-8s %-10s %9s %9s %9.1f %8.2f %8.2f %8s\n' "$n" "$r" "$(printf %.2f "${tin[$r]}")${mark_in[$r]:-}" \
+      "$(printf %.2f "${tout[$r]}")${mark_out[$r]:-}" "$(echo "${rss[$r]} / 1024" | bc -l)" "${cpu[$r]}" "${cpuo[$r]}" "${nh[$r]}"
   done
   [[ -n ${tin[nva]:-} ]] || continue
   for other in bird frr; do
     [[ -n ${tin[$other]:-} ]] || continue
-    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "nva/$other" \
+    printf '%-8s %-10s %9s %9s %9s %8s %8s\n' "$n" "nva/$other" \
       "$(bound "${mark_in[nva]:-}" "${mark_in[$other]:-}")$(ratio "${tin[nva]}" "${tin[$other]}")" \
       "$(bound "${mark_out[nva]:-}" "${mark_out[$other]:-}")$(ratio "${tout[nva]}" "${tout[$other]}")" \
-      "$(ratio "${rss[nva]}" "${rss[$other]}")" "$(ratio "${cpu[nva]}" "${cpu[$other]}")"
-    printf '%-8s %-10s %9s %9s %9s %8s\n' "$n" "$other/nva" \
+      "$(ratio "${rss[nva]}" "${rss[$other]}")" "$(ratio "${cpu[nva]}" "${cpu[$other]}")" "$(ratio "${cpuo[nva]}" "${cpuo[$other]}")"
+    printf '%-8s %-10s %9s %9s %9s %8s %8s\n' "$n" "$other/nva" \
       "$(bound "${mark_in[$other]:-}" "${mark_in[nva]:-}")$(ratio "${tin[$other]}" "${tin[nva]}")" \
       "$(bound "${mark_out[$other]:-}" "${mark_out[nva]:-}")$(ratio "${tout[$other]}" "${tout[nva]}")" \
-      "$(ratio "${rss[$other]}" "${rss[nva]}")" "$(ratio "${cpu[$other]}" "${cpu[nva]}")"
+      "$(ratio "${rss[$other]}" "${rss[nva]}")" "$(ratio "${cpu[$other]}" "${cpu[nva]}")" "$(ratio "${cpuo[$other]}" "${cpuo[nva]}")"
   done
 done
