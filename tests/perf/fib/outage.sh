@@ -11,7 +11,8 @@
 # the NVA's sessions Established again and the supernet was back at site A: the
 # issue's bound is "re-establishing the sessions plus one UPDATE round".
 #
-# Takes the lab lock itself (flock /tmp/hairpin-lab.lock, waits up to 15 min),
+# Takes the lab lock itself (flock /tmp/hairpin-lab.lock, waits up to LOCK_WAIT
+# seconds, default 900),
 # brings the lab up (--force) for each event and takes it down on every exit path.
 # Usage (root): tests/perf/fib/outage.sh PATH/TO/hairpin
 #   NVA=builtin|frr  the NVA kind (default: the lab's default)
@@ -28,8 +29,10 @@ rounds=${ROUNDS:-1}
 run_dir=/run/hairpin/lab
 SRC_NS=hp-vm-hub100 DST=10.200.0.4 NVA_NS=hp-vm-hub00
 
+lock_wait=${LOCK_WAIT:-900}
 exec 9> /tmp/hairpin-lab.lock
-flock -w 900 9 || { echo "outage.sh: /tmp/hairpin-lab.lock stayed held for 15 min; wait for the other lab run and retry"; exit 2; }
+flock -w "$lock_wait" 9 || { echo "outage.sh: /tmp/hairpin-lab.lock stayed held for $lock_wait s; wait for the other lab run and retry (LOCK_WAIT=S waits longer)"; exit 2; }
+echo "outage.sh: lab lock taken at $(date -u +%T)"
 
 work=$(mktemp -d /tmp/hptest-fibperf-outage-XXXXXX)
 ping_pid=
