@@ -81,7 +81,7 @@ run_event() {  # run_event EVENT ROUND -> one line of results
   local ok=0
   for _ in $(seq 100); do (($(replies) >= 100)) && { ok=1; break; }; sleep 0.05; done
   [[ $ok -eq 1 ]] || { echo "outage.sh: no steady ping $SRC_NS -> $DST before the event; see the lab (hairpin lab status)" >&2; return 1; }
-  local t_est=- t_sup=- t0 restart_ms=- sess_down=0 sup_down=0
+  local t_est=- t_sup=- t0 restart_ms=- sess_down=0 sup_down=0 restart_pid=
   t0=$(now)
   case $event in
     ars0) kill -9 "$(cat "$run_dir/ars0/bird.pid")" ;;
@@ -91,9 +91,10 @@ run_event() {  # run_event EVENT ROUND -> one line of results
       kill -9 $victims
       # kill -9 is immediate, but the process is gone only once reaped by its parent
       for _ in $(seq 200); do [[ -z $(nva_pids) ]] && break; sleep 0.01; done
-      "$hairpin" lab restart vm-hub00 > "$work/restart.log" 2>&1 ||
-        { cat "$work/restart.log" >&2; echo "outage.sh: hairpin lab restart vm-hub00 failed (above)" >&2; return 1; }
-      restart_ms=$(echo "($(now) - $t0) * 1000" | bc -l | awk '{printf "%.0f", $1}')
+      # in the background: it returns once BGP has converged again, and the
+      # sessions and the supernet are to be timed while it waits
+      "$hairpin" lab restart vm-hub00 > "$work/restart.log" 2>&1 &
+      restart_pid=$!
       ;;
   esac
   # poll (bounded, 60 s) until the flood has flowed again for 1 s after the event,
@@ -102,6 +103,15 @@ run_event() {  # run_event EVENT ROUND -> one line of results
   while :; do
     local t; t=$(now)
     local up=1
+    if [[ -n $restart_pid ]]; then
+      if kill -0 "$restart_pid" 2>/dev/null; then up=0
+      else
+        wait "$restart_pid" ||
+          { cat "$work/restart.log" >&2; echo "outage.sh: hairpin lab restart vm-hub00 failed (above)" >&2; return 1; }
+        restart_ms=$(echo "($t - $t0) * 1000" | bc -l | awk '{printf "%.0f", $1}')
+        restart_pid=
+      fi
+    fi
     if [[ $event == nva ]]; then
       # a time is noted only once the loss was seen: right after the kill the ARS
       # may not have read the close yet, and the site keeps the supernet a while
