@@ -440,11 +440,10 @@ Status lab_down(const std::string& state_dir, std::ostream& progress) {
       for (auto pid : pids_in(ns)) pids.push_back(pid);
   for (auto pid : pids) kill(pid, SIGTERM);
   auto deadline = Clock::now() + std::chrono::seconds(5);
-  auto alive = [](pid_t pid) { return kill(pid, 0) == 0 && comm_of(pid) != ""; };
-  while (Clock::now() < deadline && std::any_of(pids.begin(), pids.end(), alive))
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (Clock::now() < deadline && std::any_of(pids.begin(), pids.end(), process_alive))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (auto pid : pids)
-    if (alive(pid)) kill(pid, SIGKILL);
+    if (process_alive(pid)) kill(pid, SIGKILL);
 
   int removed = 0;
   for (const auto& ns : namespaces)
