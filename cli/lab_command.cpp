@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "hairpin/bgpd/config/config.hpp"
 #include "hairpin/common/file_io.hpp"
 #include "hairpin/verifier/lab/delay_line.hpp"
 #include "hairpin/verifier/lab/lab_runner.hpp"
@@ -79,6 +80,12 @@ void lab_up(const UpArgs& args) {
   }
   o.nva_config_source = request.nva_config_path;
   o.nva_config_text = read_config(request.nva_config_path);
+  // The built-in NVA would refuse a config it cannot parse at start: say so before
+  // building anything (its warnings, e.g. the lo trap, go to its log in the lab).
+  if (o.nva == v::NvaKind::Builtin && !o.faults.contains(v::Fault::NvaDown)) {
+    auto parsed = bgpd::parse_frr_config(o.nva_config_text, request.nva_config_path);
+    if (!parsed) fail(parsed.error());
+  }
 
   auto status = v::lab_up(request, std::cout);
   if (!status) fail(status.error());

@@ -648,7 +648,7 @@ Status NvaDaemon::start() {
   // RFC 4271 9.1.2.1: a path whose NEXT_HOP does not resolve is not selected; the
   // FIB resolves recursively against the kernel, ignoring our own routes.
   d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers(),
-                                [&d](Ipv4Address next_hop) { return d.fib->resolves(next_hop); });
+                                [&d](Ipv4Address next_hop) { return d.fib && d.fib->resolves(next_hop); });
   d.supervisor = std::make_unique<NeighborSupervisor>(*d.config.bgp, d.router_id);
 
   boost::system::error_code ec;
@@ -712,6 +712,8 @@ void NvaDaemon::stop() {
     d.fib->withdraw_all();
     d.log() << "fib: our routes removed from the kernel\n";
   }
+  // Closed, so its kernel watch no longer keeps the io_context running.
+  d.fib.reset();
 }
 
 Status NvaDaemon::reload(NvaConfig next) {

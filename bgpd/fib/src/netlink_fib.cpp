@@ -333,7 +333,12 @@ void NetlinkFib::report(const std::vector<Ipv4Address>& changed) {
 
 void NetlinkFib::set(const FibRoute& route) { planner_.set(route); }
 void NetlinkFib::remove(const Ipv4Prefix& prefix, FibSource source) { planner_.remove(prefix, source); }
-void NetlinkFib::flush() { write(planner_.plan()); }
+void NetlinkFib::flush() {
+  write(planner_.plan());
+  // A refused nexthop object (an id another daemon took since start: EEXIST)
+  // gets a new id and is written again at once, with the routes that use it.
+  if (planner_.pending()) write(planner_.plan());
+}
 bool NetlinkFib::resolves(Ipv4Address next_hop) { return planner_.resolves(next_hop); }
 
 std::size_t NetlinkFib::sweep_stale() {
@@ -384,6 +389,7 @@ void NetlinkFib::on_notifications(std::span<const std::uint8_t> bytes) {
 
 void NetlinkFib::overrun() {
   ++overruns_;
+  if (events_.log) events_.log("fib: kernel notifications overran the socket buffer; re-reading the routing table");
   std::vector<Ipv4Address> changed = reload_from_kernel();
   if (planner_.pending()) flush();
   report(changed);

@@ -7,11 +7,14 @@
 //      the kernel watcher does), which prefixes the "kernel" refuses, which routes
 //      an earlier run left behind (leave_stale).
 // Out: every call recorded (calls, in order, as short strings), what is
-//      "installed" after the last flush, held routes with reasons, counters.
+//      "installed" after the last flush, held routes with reasons, counters;
+//      on_close sees the final state when the daemon closes its FIB on stop
+//      (the kernel keeps what was installed).
 // Resolution is what the daemon sees through resolves(): a route whose next hops
 //      all fail is held (Unresolved) and installed once one resolves.
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -27,6 +30,11 @@ class FakeFib : public Fib {
   using Key = std::pair<Ipv4Prefix, FibSource>;
 
   explicit FakeFib(FibEvents events) : events_(std::move(events)) {}
+  // The daemon closes its FIB on stop; the test reads what it left behind here.
+  ~FakeFib() override {
+    if (on_close) on_close(*this);
+  }
+  std::function<void(const FakeFib&)> on_close;
 
   // ---- the test's script ----
   // Changes what resolves() answers and tells the daemon, as the kernel watcher does.

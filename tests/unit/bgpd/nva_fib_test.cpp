@@ -128,6 +128,11 @@ struct Harness {
     options.fib = [this](boost::asio::io_context&, FibEvents events) -> Result<std::unique_ptr<Fib>> {
       auto f = std::make_unique<FakeFib>(std::move(events));
       fib = f.get();
+      fib->on_close = [this](const FakeFib& closed) {
+        kernel_after_close = closed.installed_count();
+        calls_at_close = closed.calls;
+        fib = nullptr;
+      };
       fib->resolve_everything(false);
       fib->set_resolves(ip("10.0.200.12"), true);
       fib->set_resolves(ip("10.0.0.1"), true);
@@ -173,7 +178,9 @@ struct Harness {
   boost::asio::io_context io;
   std::ostringstream log;
   DaemonOptions options;
-  FakeFib* fib = nullptr;
+  FakeFib* fib = nullptr;  // null once the daemon closed it (stop)
+  std::optional<std::size_t> kernel_after_close;  // routes the "kernel" kept
+  std::vector<std::string> calls_at_close;
   std::unique_ptr<NvaDaemon> daemon;
   std::thread runner;
 };
@@ -367,9 +374,11 @@ void stop_test(bool retain) {
     h.daemon->stop();
     return 0;
   });
-  EXPECT_EQ(h.on_io([&] { return h.fib->count("withdraw_all"); }), retain ? 0u : 1u);
-  EXPECT_EQ(h.on_io([&] { return h.fib->installed_count(); }), retain ? before : 0u);
-  EXPECT_EQ(h.on_io([&] { return h.fib->count("remove 10.100.0.0/16 bgp"); }), 0u)
+  ASSERT_TRUE(h.on_io([&] { return h.kernel_after_close.has_value(); })) << "the FIB is closed on stop";
+  const auto& calls = h.calls_at_close;
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "withdraw_all"), retain ? 0 : 1);
+  EXPECT_EQ(*h.kernel_after_close, retain ? before : 0u);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "remove 10.100.0.0/16 bgp"), 0)
       << "the session's end does not take routes out one by one";
   // The peer got the Cease either way.
   std::optional<Notification> cease;
