@@ -54,7 +54,7 @@ lab_up() {
 }
 
 # the epoch timestamp of the last reply the flood got so far, or 0
-last_reply() { awk -F'[][]' '/bytes from/ {t = $2} END {print t + 0}' "$work/ping.txt"; }
+last_reply() { awk -F'[][]' '/bytes from/ {t = $2} END {printf "%.6f\n", t}' "$work/ping.txt"; }
 replies() { grep -c 'bytes from' "$work/ping.txt" || true; }
 
 # NVA daemons: the built-in NVA (hairpin) or FRR's (zebra, staticd, bgpd)

@@ -145,7 +145,6 @@ src_established_at() {
 supernet_at_src() { [[ -n $(ip -n "$NS_SRC" route show exact 10.0.0.0/8 2>/dev/null) ]]; }
 nva_route() { [[ -n $(ip -n "$NS_NVA" route show exact 10.200.0.0/16 2>/dev/null) ]]; }
 replies() { grep -c 'bytes from' "$work/ping.txt" || true; }
-last_reply() { awk -F'[][]' '/bytes from/ {t = $2} END {print t + 0}' "$work/ping.txt"; }
 
 start_nva
 ok=0
