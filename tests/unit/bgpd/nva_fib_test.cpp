@@ -137,8 +137,8 @@ struct Harness {
       fib->set_resolves(ip("10.0.200.12"), true);
       fib->set_resolves(ip("10.0.0.1"), true);
       fib->refuse(pfx("10.9.0.0/16"), "No such device");
-      fib->leave_stale(FibRoute{pfx("10.55.0.0/16"), FibSource::Bgp, FibRouteKind::Unicast, {ip("10.0.200.12")}});
-      fib->leave_stale(FibRoute{pfx("10.100.0.0/16"), FibSource::Bgp, FibRouteKind::Unicast, {ip("10.0.200.12")}});
+      fib->leave_stale(FibRoute{pfx("10.55.0.0/16"), FibSource::Bgp, FibRouteKind::Unicast, {ip("10.0.200.12")}, {}});
+      fib->leave_stale(FibRoute{pfx("10.100.0.0/16"), FibSource::Bgp, FibRouteKind::Unicast, {ip("10.0.200.12")}, {}});
       return std::unique_ptr<Fib>(std::move(f));
     };
     daemon = std::make_unique<NvaDaemon>(io, parsed->config, options);

@@ -187,7 +187,9 @@ Result<Evidence> Gatherer::round(int number) {
   const std::string remote_pcap = remote_dir_ + "/" + rdir + ".pcap";
   const auto cap_argv = capture_argv(scenario_, runners_.nva->hairpin(), remote_pcap,
                                      scenario_.timeouts.trace_s + 2 * scenario_.timeouts.step_s);
-  Provenance cap_how{command_text(cap_argv), nva_text};
+  Provenance cap_how;
+  cap_how.command = command_text(cap_argv);
+  cap_how.runner = nva_text;
   cap_how.started_unix_ns = unix_now_ns();
   auto capture = runners_.nva->start(cap_argv, kCaptureReady, step_limit);
   std::optional<std::string> capture_failed;

@@ -100,7 +100,7 @@ class FakeRunner final : public Runner {
     if (argv.front() == "mktemp") return ok_output("/tmp/hairpin-verify.fake\n");
     return handler_(argv);
   }
-  Result<RunOutput> run_cleanup(const std::vector<std::string>& argv, std::chrono::milliseconds t) const override {
+  Result<RunOutput> run_cleanup(const std::vector<std::string>& argv, std::chrono::milliseconds) const override {
     journal_.add(name_ + " cleanup: " + command_text(argv));
     return ok_output("");
   }
@@ -303,7 +303,7 @@ TEST_F(GatherRound, PrepareNamesTheFirstUnreachableHost) {
 TEST_F(GatherRound, Interrupted_CaptureStopped_EvidenceSoFarKept) {
   StopFlag stop{false};
   use(seed_nva,
-      [&stop](const std::vector<std::string>& argv) -> Result<RunOutput> {
+      [&stop](const std::vector<std::string>&) -> Result<RunOutput> {
         stop = true;  // ^C while the traces run
         RunOutput r = ok_output("");
         r.ending = Ending::Interrupted;

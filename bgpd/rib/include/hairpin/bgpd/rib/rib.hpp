@@ -133,7 +133,7 @@ using PathsVisitor =
 class Rib {
  public:
   // The default resolver (every next hop reachable) is for tests; the daemon
-  // passes the kernel's (kernel_next_hops.hpp), the FIB will pass its own.
+  // passes the FIB's (Fib::resolves: recursive, over the kernel's table, never over our own routes).
   Rib(RibOptions options, PolicySet policy, std::vector<RibPeer> peers,
       NextHopResolver resolver = [](Ipv4Address) { return true; });
   ~Rib();
