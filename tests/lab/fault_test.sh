@@ -67,6 +67,9 @@ case "$fault" in
       # Positive control: the local table was read and holds the NIC's own address.
       [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.4 dev eth0" ]] || fail "no local 10.0.0.4 in the NVA's local table: $NODE_OUT"
       [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.0/8" ]] && fail "the NVA has local 10.0.0.0/8 (the trap): $NODE_OUT"
+      # The seed has no `ip route 10.0.0.0/8 blackhole`: the NVA backs the network itself (proto 221).
+      in_node vm-hub00 ip route show proto 221
+      [[ $NODE_OUT =~ (^|$'\n')"blackhole 10.0.0.0/8 metric 15" ]] || fail "no blackhole 10.0.0.0/8 under proto 221: $NODE_OUT"
       in_node vm-hub00 ip -o addr show dev lo
       [[ $NODE_OUT == *10.0.0.1/8* ]] && fail "10.0.0.1/8 was applied to lo: $NODE_OUT"
       pass "seed-verbatim (builtin): converges and hairpins both ways; no local 10.0.0.0/8, nothing added to lo"

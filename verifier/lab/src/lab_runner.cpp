@@ -490,7 +490,7 @@ Result<LabStatus> lab_restart(const RestartRequest& request, std::ostream& progr
     for (const auto& n : lab->topology.nodes) valid += (valid.empty() ? "" : ", ") + n.name;
     for (const auto& d : lab->plan.daemons)
       if (!lab->topology.find_node(d.node)) valid += ", " + d.node;  // a circuit's delay line
-    return Error{"unknown node '" + request.node + "'", "hairpin lab restart", "valid nodes: " + valid};
+    return Error{"unknown node '" + request.node + "'", "", "valid nodes: " + valid};
   }
   if (!daemon) {
     std::string faults;
