@@ -1,0 +1,233 @@
+#include "hairpin/verifier/diagnosis/diagnosis.hpp"
+
+#include <gtest/gtest.h>
+
+#include "verify/recorded_evidence.hpp"
+
+using namespace hairpin;
+using namespace hairpin::verifier;
+using namespace hairpin::verifier::testing;
+
+namespace {
+
+Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
+Ipv4Prefix pfx(const char* text) { return *Ipv4Prefix::parse(text); }
+
+std::vector<Diagnosis> diagnose_evidence(const Evidence& e, const Scenario& s) { return diagnose(run_checks(e, s), e, s); }
+
+std::string causes(const std::vector<Diagnosis>& d) {
+  std::string out;
+  for (const auto& x : d) out += (out.empty() ? "" : ", ") + x.id() + (x.subject.empty() ? "" : "(" + x.subject + ")");
+  return out;
+}
+
+// Every failed check is explained by exactly one diagnosis.
+void expect_every_failure_explained(const std::vector<CheckResult>& checks, const std::vector<Diagnosis>& d) {
+  for (const auto& c : checks) {
+    int n = 0;
+    for (const auto& x : d) n += static_cast<int>(std::count(x.explains.begin(), x.explains.end(), c.key()));
+    if (c.failed()) {
+      EXPECT_EQ(n, 1) << c.key() << " explained " << n << " times";
+    }
+    if (c.passed()) {
+      EXPECT_EQ(n, 0) << c.key() << " passed but is explained";
+    }
+  }
+}
+
+struct FaultCase {
+  const char* name;
+  Cause cause;
+  std::string subject;
+  std::string summary_has;
+  std::string next_has;
+};
+
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+
+class DiagnosisOnRecordings : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(DiagnosisOnRecordings, OneCauseWithEvidenceAndNextCommand) {
+  const auto& c = GetParam();
+  const auto s = seed_scenario();
+  const auto e = recorded_evidence(c.name, s);
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 1u) << c.name << ": " << causes(d);
+  EXPECT_EQ(d[0].id(), std::string(to_string(c.cause))) << c.name << ": " << d[0].summary;
+  EXPECT_EQ(d[0].subject, c.subject);
+  EXPECT_NE(d[0].summary.find(c.summary_has), std::string::npos) << d[0].summary;
+  EXPECT_NE(d[0].next_command.find(c.next_has), std::string::npos) << d[0].next_command;
+  EXPECT_FALSE(d[0].evidence.empty());
+  expect_every_failure_explained(checks, d);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    LabFaults, DiagnosisOnRecordings,
+    ::testing::Values(
+        FaultCase{"no-udr", Cause::UdrMissing, "", "neither direction reaches 10.0.0.4", "route-table route list"},
+        FaultCase{"asymmetric-udr", Cause::UdrOneSiteOnly, "10.200.0.0/16", "traffic for 10.200.0.0/16 is not sent to the NVA",
+                  "route-table route list"},
+        FaultCase{"no-supernet", Cause::SupernetNotOriginated, "", "does not originate the supernet 10.0.0.0/8",
+                  "ip netns exec hp-vm-hub00 vtysh --vty_socket /run/hairpin/lab/vm-hub00/frr -c 'show bgp ipv4 unicast 10.0.0.0/8'"},
+        FaultCase{"nva-noforward", Cause::NvaNotForwarding, "vm-hub00", "is not forwarding", "ip netns exec hp-vm-hub00 sysctl net.ipv4.ip_forward"},
+        FaultCase{"ars0-down", Cause::RouteServerSessionDown, "10.0.210.4", "route server 10.0.210.4 session down",
+                  "show bgp ipv4 unicast neighbors 10.0.210.4"},
+        FaultCase{"nva-down", Cause::NvaDown, "vm-hub00", "is down", "ip netns exec hp-vm-hub00 pgrep"},
+        FaultCase{"seed-verbatim", Cause::LoTrap, "vm-hub00", "lo trap", "ip route show table local 10.0.0.0/8"}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      std::replace(n.begin(), n.end(), '-', '_');
+      return n;
+    });
+
+}  // namespace
+
+TEST(Diagnosis, SeedLab_NothingToDiagnose) {
+  const auto s = seed_scenario();
+  EXPECT_TRUE(diagnose_evidence(recorded_evidence("seed", s), s).empty());
+}
+
+TEST(Diagnosis, Ars0Down_TrafficStillPasses) {
+  const auto s = seed_scenario();
+  const auto d = diagnose_evidence(recorded_evidence("ars0-down", s), s);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(d[0].traffic_passes);
+  EXPECT_NE(d[0].summary.find("traffic still hairpins"), std::string::npos);
+  EXPECT_EQ(d[0].explains.size(), 3u);  // its session, the supernet to it, the same routes to both
+}
+
+TEST(Diagnosis, SeedVerbatimWithoutKernelRoutes_StillTheLoTrapFromTheSwallowedProbes) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed-verbatim", s);
+  e.nva.fib = {Provenance::not_gathered("ip -4 -j route show table all", "ssh nva", "not permitted"), std::nullopt};
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::LoTrap);
+  EXPECT_NE(d[0].summary.find("answers nothing, not even time-exceeded"), std::string::npos);
+  // Positive control: nva-noforward's NVA does answer time-exceeded, so it is not the lo trap.
+  auto nf = recorded_evidence("nva-noforward", s);
+  nf.nva.fib = e.nva.fib;
+  EXPECT_EQ(diagnose_evidence(nf, s)[0].cause, Cause::NvaNotForwarding);
+}
+
+TEST(Diagnosis, SupernetInTableNotAdvertised_FilteredByPolicy) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("no-supernet", s);
+  LearnedRoute own;
+  own.prefix = pfx("10.0.0.0/8");
+  own.next_hop = ip("0.0.0.0");
+  own.best = own.valid = true;
+  own.resolution = NextHopResolution::Resolved;
+  e.nva.table.value->push_back(own);
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::SupernetFilteredByPolicy);
+  EXPECT_NE(d[0].summary.find("outbound policy filters it"), std::string::npos);
+}
+
+TEST(Diagnosis, Leak65515_WhileTrafficPasses) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  for (auto& p : e.nva.summary.value->peers)
+    p.advertised.value->push_back({pfx("10.100.0.0/16"), {65515, 12076, 65100}, ip("10.0.0.4"), "IGP"});
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::As65515Leak);
+  EXPECT_NE(d[0].next_command.find("advertised-routes"), std::string::npos);
+}
+
+TEST(Diagnosis, TooManyRoutes_NamesTheRouteServer) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  for (auto& p : e.nva.summary.value->peers)
+    for (std::uint32_t i = 0; i < 1200; ++i)
+      p.advertised.value->push_back({Ipv4Prefix::covering(Ipv4Address{0x0b000000u + (i << 8)}, 24), {}, {}, "IGP"});
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 2u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::RouteLimitExceeded);
+  EXPECT_EQ(d[0].subject, "10.0.210.4");
+  EXPECT_EQ(d[1].subject, "10.0.210.5");
+  EXPECT_NE(d[0].summary.find("over the route server's limit of 1000"), std::string::npos);
+}
+
+TEST(Diagnosis, UnresolvedNextHop_SaysWhichAndHowToCheck) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  for (auto& l : *e.nva.table.value)
+    if (l.prefix == pfx("10.100.0.0/16")) {
+      l.valid = false;
+      l.resolution = NextHopResolution::Unresolved;
+      l.why = "path not valid: next hop 10.0.200.12 not resolved";
+    }
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::NextHopUnresolved);
+  EXPECT_EQ(d[0].subject, "vm-hub100");
+  EXPECT_EQ(d[0].next_command, "ip netns exec hp-vm-hub00 ip route get 10.0.200.12");
+}
+
+TEST(Diagnosis, BothSessionsDown_AllRouteServersNotEach) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("no-supernet", s);
+  for (auto& p : e.nva.summary.value->peers) p.state = "Active";
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::AllRouteServerSessionsDown);
+}
+
+TEST(Diagnosis, StateUnreadableButTrafficPasses_NotNvaDown) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  e.nva.summary = {Provenance::not_gathered("vtysh -c x", "ssh nva", "Permission denied (publickey)"), std::nullopt};
+  e.nva.table = {e.nva.summary.how, std::nullopt};
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::NvaStateUnreadable);
+  EXPECT_TRUE(d[0].traffic_passes);
+  for (const auto& c : checks)
+    if (c.id.rfind("bgp.", 0) == 0) {
+      EXPECT_EQ(c.verdict, Verdict::NotRun) << c.key();
+    }
+}
+
+TEST(Diagnosis, ReachedWithoutNva_Bypass) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  for (auto& d : e.directions) {
+    auto& t = *d.trace.value;
+    t.hops.erase(t.hops.begin() + 1);
+    for (std::size_t i = 0; i < t.hops.size(); ++i) t.hops[i].ttl = static_cast<int>(i) + 1;
+    t.final_ttl = 3;
+  }
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].cause, Cause::Bypass) << causes(d);
+}
+
+TEST(Diagnosis, UnknownPattern_SaysSoInsteadOfGuessing) {
+  auto s = seed_scenario();
+  for (auto& p : s.paths) p.hops_before_target = {ip("10.0.0.4"), ip("10.0.200.12")};  // a hop order no fault makes
+  const auto e = recorded_evidence("seed", s);
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::Unknown);
+  EXPECT_NE(d[0].summary.find("match no known pattern"), std::string::npos);
+  expect_every_failure_explained(checks, d);
+}
+
+TEST(Diagnosis, SshRunner_NextCommandQuotedForTheRemoteShell) {
+  auto s = seed_scenario();
+  s.nva.runner = RunnerSpec{};
+  s.nva.runner.kind = RunnerSpec::Kind::Ssh;
+  s.nva.runner.host = "nva1";
+  s.nva.runner.user = "azureuser";
+  s.nva.runner.port = 2222;
+  const auto e = recorded_evidence("ars0-down", s);
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].next_command,
+            "ssh -p 2222 azureuser@nva1 'vtysh --vty_socket /run/hairpin/lab/vm-hub00/frr -c '\\''show bgp ipv4 unicast neighbors 10.0.210.4'\\'''");
+}
