@@ -73,28 +73,26 @@ Result<ObservedVerdict> read_verify_report(std::string_view text, int exit_code)
     if (j.value("schema", "") != "hairpin.verify/1")
       return Error{"not a hairpin.verify/1 report (schema '" + j.value("schema", "") + "')", "hairpin verify --json",
                    "use the hairpin binary these controls belong to"};
-    v.verdict = j.at("verdict").get<std::string>();
-    std::transform(v.verdict.begin(), v.verdict.end(), v.verdict.begin(), ::tolower);
-    // Which diagnosis explains which check: diagnoses[].explains lists check keys.
-    std::vector<std::pair<std::string, const json*>> explained;
-    if (j.contains("diagnoses"))
-      for (const auto& d : j.at("diagnoses"))
-        for (const auto& key : d.value("explains", json::array())) explained.emplace_back(key.get<std::string>(), &d);
-    if (j.contains("diagnoses") && !j.at("diagnoses").empty())
-      v.primary_diagnosis = j.at("diagnoses").front().value("id", "");
+    // docs/verify.md, JSON: outcome; checks[] with their diagnosis (cause id or
+    // null); diagnoses[] with cause, summary and the check keys they explain.
+    v.verdict = j.at("outcome").get<std::string>();
+    const json& diagnoses = j.contains("diagnoses") ? j.at("diagnoses") : json::array();
+    if (!diagnoses.empty()) v.primary_diagnosis = diagnoses.front().value("cause", "");
+    if (j.contains("error") && j.at("error").is_object()) v.error = j.at("error").value("line", "");
     for (const auto& c : j.at("checks")) {
-      if (c.value("verdict", "") == "pass") v.passed.push_back(c.value("id", ""));
-      if (c.value("verdict", "") != "fail") continue;
+      const std::string verdict = c.at("verdict").get<std::string>();
+      if (verdict == "pass") v.passed.push_back(c.at("id").get<std::string>());
+      if (verdict != "fail") continue;
       FailedCheck f;
-      f.id = c.value("id", "");
-      const std::string subject = c.value("subject", "");
-      const std::string key = c.value("key", subject.empty() ? f.id : f.id + " " + subject);
-      for (const auto& [k, d] : explained)
-        if (k == key) {
-          f.diagnosis = d->value("id", "");
-          f.diagnosis_text = d->value("summary", "");
-          break;
-        }
+      f.id = c.at("id").get<std::string>();
+      if (c.contains("diagnosis") && c.at("diagnosis").is_string()) f.diagnosis = c.at("diagnosis").get<std::string>();
+      const std::string key = c.at("key").get<std::string>();
+      for (const auto& d : diagnoses) {
+        const auto& explains = d.value("explains", json::array());
+        if (std::find(explains.begin(), explains.end(), key) == explains.end()) continue;
+        f.diagnosis_text = d.value("summary", "");
+        break;
+      }
       v.failed.push_back(std::move(f));
     }
   } catch (const std::exception& e) {

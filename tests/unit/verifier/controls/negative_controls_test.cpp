@@ -10,24 +10,28 @@
 namespace hairpin::verifier {
 namespace {
 
-// A hairpin.verify/1 report with the given checks ("id subject verdict") and
-// diagnoses (id, summary, the check keys it explains).
+// A hairpin.verify/1 report (docs/verify.md) with the given checks and diagnoses
+// (cause, subject, summary, the check keys it explains); each failed check names
+// the cause that explains it, as verify's report does.
 struct Check { std::string id, subject, verdict; };
 struct Diag { std::string id, subject, summary; std::vector<std::string> explains; };
 std::string report(const std::string& verdict, const std::vector<Check>& checks, const std::vector<Diag>& diags) {
-  std::string j = R"({"schema": "hairpin.verify/1", "verdict": ")" + verdict + R"(", "checks": [)";
+  std::string j = R"({"schema": "hairpin.verify/1", "outcome": ")" + verdict + R"(", "checks": [)";
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const auto& c = checks[i];
     const std::string key = c.subject.empty() ? c.id : c.id + " " + c.subject;
+    std::string cause = "null";
+    for (const auto& d : diags)
+      if (std::find(d.explains.begin(), d.explains.end(), key) != d.explains.end()) cause = "\"" + d.id + "\"";
     j += std::string(i ? "," : "") + R"({"id": ")" + c.id + R"(", "subject": ")" + c.subject + R"(", "key": ")" +
-         key + R"(", "verdict": ")" + c.verdict + R"("})";
+         key + R"(", "verdict": ")" + c.verdict + R"(", "diagnosis": )" + cause + "}";
   }
   j += R"(], "diagnoses": [)";
   for (std::size_t i = 0; i < diags.size(); ++i) {
     const auto& d = diags[i];
     std::string explains;
     for (const auto& k : d.explains) explains += (explains.empty() ? "\"" : ", \"") + k + "\"";
-    j += std::string(i ? "," : "") + R"({"id": ")" + d.id + R"(", "subject": ")" + d.subject + R"(", "summary": ")" +
+    j += std::string(i ? "," : "") + R"({"cause": ")" + d.id + R"(", "subject": ")" + d.subject + R"(", "summary": ")" +
          d.summary + R"(", "explains": [)" + explains + "]}";
   }
   return j + "]}";
