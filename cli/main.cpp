@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "verify_command.hpp"
 
 namespace {
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   hairpin::cli::register_nva_commands(app, exit_code);
   hairpin::cli::register_capture_commands(app, exit_code);
   hairpin::cli::register_lint_commands(app, exit_code);
+  hairpin::cli::register_verify_commands(app, exit_code);
 
   try {
     app.parse(argc, argv);
