@@ -50,8 +50,10 @@ nva ip -j route show table all > "$OUT/fib.json"
 
 # 2. A capture on the NVA while the traces run; wait (bounded) until it listens.
 # (ip netns exec execs tcpdump, so $! is tcpdump itself; an asynchronous command
-# ignores SIGINT in a script, so it is stopped with SIGTERM, which it handles.)
-ip netns exec "$NVA_NS" tcpdump -i eth0 -n -U -w "$OUT/nva.pcap" 'tcp port 22 or icmp' 2> "$OUT/tcpdump.err" &
+# ignores SIGINT in a script, so it is stopped with SIGTERM, which it handles.
+# --immediate-mode: without it packets wait in the kernel ring for up to 1 s and
+# a short run stops before they are read.)
+ip netns exec "$NVA_NS" tcpdump -i eth0 -n -U --immediate-mode -w "$OUT/nva.pcap" 'tcp port 22 or icmp' 2> "$OUT/tcpdump.err" &
 tcpdump_pid=$!
 for _ in $(seq 200); do
   grep -q 'listening on' "$OUT/tcpdump.err" && break
