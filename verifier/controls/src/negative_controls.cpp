@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hairpin/verifier/report/report.hpp"
+
 namespace hairpin::verifier {
 
 using nlohmann::json;
@@ -227,6 +229,36 @@ std::string format_controls_json(const std::vector<ControlResult>& results) {
                              {"seconds", r.seconds}});
   }
   return j.dump(2) + "\n";
+}
+
+std::string format_controls_junit(const std::vector<ControlResult>& results, double seconds) {
+  std::size_t failures = 0;
+  for (const auto& r : results) failures += r.ok ? 0 : 1;
+  auto secs = [](double s) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3f", s < 0 ? 0 : s);
+    return std::string(b);
+  };
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<testsuites name=\"hairpin verify --negative-controls\" tests=\"" << results.size() << "\" failures=\""
+    << failures << "\" errors=\"0\" time=\"" << secs(seconds) << "\">\n"
+    << "  <testsuite name=\"hairpin verify --negative-controls\" tests=\"" << results.size() << "\" failures=\""
+    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << secs(seconds) << "\">\n";
+  for (const auto& r : results) {
+    x << "    <testcase classname=\"hairpin.verify.controls\" name=\"" << xml_escape(label(r.control))
+      << "\" time=\"" << secs(r.seconds) << "\"";
+    if (r.ok) {
+      x << "/>\n";
+      continue;
+    }
+    x << ">\n      <failure message=\"" << xml_escape(r.why) << "\" type=\"" << xml_escape(expected(r.control))
+      << "\">" << xml_escape(r.control.why + "\nobserved: " +
+                               (r.observed.verdict.empty() ? "could not run: " + r.observed.error : r.observed.verdict))
+      << "</failure>\n    </testcase>\n";
+  }
+  x << "  </testsuite>\n</testsuites>\n";
+  return x.str();
 }
 
 bool all_ok(const std::vector<ControlResult>& results) {

@@ -13,6 +13,8 @@
 //      and its JSON.
 // Who: `hairpin verify --negative-controls` (cli/verify_controls.cpp) does the
 //      I/O (lab up with the fault, verify, restore); everything here is pure.
+//      It reads verify's JSON report (the documented hairpin.verify/1), never
+//      its internals; it uses the report layer only for XML escaping.
 
 #include <optional>
 #include <string>
@@ -84,6 +86,10 @@ ControlResult judge(const NegativeControl& control, const ObservedVerdict& obser
 // The table: fault, verdict, diagnosis, expected, ok; then one summary line.
 std::string format_controls_table(const std::vector<ControlResult>& results);
 std::string format_controls_json(const std::vector<ControlResult>& results);
+// JUnit XML: one <testsuite name="hairpin verify --negative-controls">, one
+// <testcase classname="hairpin.verify.controls" name="FAULT (NVA)"> per control,
+// <failure message=WHY type=EXPECTED> for one that is not ok.
+std::string format_controls_junit(const std::vector<ControlResult>& results, double seconds);
 
 // True when every control is ok (exit 0), else exit 1.
 bool all_ok(const std::vector<ControlResult>& results);
