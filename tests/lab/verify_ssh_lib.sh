@@ -29,10 +29,12 @@ ssh_cleanup() {
 }
 
 # ssh_setup NODE=ADDRESS...: keys, config and one sshd per node, listening on
-# ADDRESS:22 in hp-NODE; waits (bounded) until each answers `ssh NODE true`.
+# ADDRESS:22 in hp-NODE (sessions get PATH=$SSHD_PATH when set); waits (bounded)
+# until each answers `ssh NODE true`. Callable again after the lab was rebuilt
+# (new sshds; keys made once).
 ssh_setup() {
-  ssh-keygen -q -t ed25519 -N '' -C hptest-host -f "$SSH_DIR/host_key" || fail "ssh-keygen (host key)"
-  ssh-keygen -q -t ed25519 -N '' -C hptest-user -f "$SSH_DIR/user_key" || fail "ssh-keygen (user key)"
+  [ -e "$SSH_DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C hptest-host -f "$SSH_DIR/host_key" || fail "ssh-keygen (host key)"
+  [ -e "$SSH_DIR/user_key" ] || ssh-keygen -q -t ed25519 -N '' -C hptest-user -f "$SSH_DIR/user_key" || fail "ssh-keygen (user key)"
   cp "$SSH_DIR/user_key.pub" "$SSH_DIR/authorized_keys"
   if [ ! -d /run/sshd ]; then mkdir -m 0755 /run/sshd; SSH_MADE_PRIVSEP_DIR=true; fi
   : > "$SSH_DIR/known_hosts"
@@ -55,6 +57,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 PrintMotd no
+SetEnv PATH=${SSHD_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
 CONF
     ip netns exec "$ns" /usr/sbin/sshd -D -e -f "$SSH_DIR/sshd_config.$node" -h "$SSH_DIR/host_key" \
       2> "$SSH_DIR/sshd.$node.log" &

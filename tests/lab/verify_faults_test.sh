@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# hairpin verify on the lab with one fault (the first argument): FAIL, exit 1,
+# the fault's diagnosis in the JSON (the failed checks name it, the diagnoses
+# list it first or explain them), the JSON valid against hairpin.verify/1's
+# schema, the JUnit valid against fixtures/schemas/junit.xsd with the diagnosis
+# as a failure's type. Positive controls in the same run: the checks the fault
+# leaves alone still pass (verify read the NVA and the paths), and the validators
+# reject broken reports.
+#   verify_faults_test.sh FAULT [NVA]   (seed-verbatim runs on FRR: the lo trap is FRR's;
+#                                        "seed-verbatim builtin": the built-in NVA must PASS)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/verify_lib.sh"
+fault=$1 nva=${2:-}
+TMP=$(mktemp -d /tmp/hptest-verifylab-faults.XXXXXX)
+trap 'rm -rf "$TMP" "$LOG"; cleanup' EXIT
+
+up_args=(--fault "$fault")
+if [ "$fault" = seed-verbatim ]; then
+  up_args+=(--nva "${nva:-frr}")
+  # FRR never converges with the lo trap: lab up waits its timeout and exits 1, up.
+  rc=0; "$HAIRPIN" lab up --force "${up_args[@]}" --timeout 10 > "$LOG" 2>&1 || rc=$?
+  if [ "$nva" = builtin ] && [ $rc -eq 2 ] && grep -q -- "--nva" "$LOG"; then
+    echo "SKIP: this build's lab cannot run the built-in NVA yet: $(tail -1 "$LOG")"; exit 77
+  fi
+  [ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$LOG"; fail "lab up ${up_args[*]} could not run (exit $rc)"; }
+else
+  lab_up "${up_args[@]}"
+fi
+
+rc=0
+"$HAIRPIN" verify --json --converge-timeout 5 --junit "$TMP/junit.xml" > "$TMP/report.json" 2> "$TMP/err" || rc=$?
+valid_json "$TMP/report.json"
+valid_junit "$TMP/junit.xml"
+validators_reject_bad_reports "$TMP/report.json" "$TMP/junit.xml"
+
+if [ "$nva" = builtin ]; then
+  # The built-in NVA originates the supernet without an address on lo: no trap.
+  [ $rc -eq 0 ] || { head -c 3000 "$TMP/report.json"; cat "$TMP/err"; fail "seed-verbatim on the built-in NVA: verify exit $rc, expected 0 (PASS)"; }
+  python3 - "$TMP/report.json" <<'PY' || fail "the report does not say PASS"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["outcome"] == "pass" and r["exit_code"] == 0, r["outcome"]
+assert all(c["verdict"] == "pass" for c in r["checks"]), [c["key"] for c in r["checks"] if c["verdict"] != "pass"]
+PY
+  [ "$(grep -c '<failure' "$TMP/junit.xml" || true)" = 0 ] || fail "JUnit has failures for a passing run"
+  pass "seed-verbatim on the built-in NVA: PASS, every check, reports valid"
+  exit 0
+fi
+
+[ $rc -eq 1 ] || { cat "$TMP/err"; head -c 3000 "$TMP/report.json"; fail "verify with $fault exited $rc, expected 1 (FAIL)"; }
+cause=${EXPECTED_CAUSE[$fault]}
+# The checks each fault leaves alone, which must still pass (positive control).
+case "$fault" in
+  no-udr|asymmetric-udr|nva-noforward) still="bgp.session-established bgp.supernet-advertised bgp.site-prefix-learned" ;;
+  no-supernet) still="bgp.session-established bgp.site-prefix-learned" ;;
+  ars0-down) still="bgp.supernet-advertised path.reaches-via-nva capture.crosses-nva" ;;
+  nva-down) still="" ;;   # nothing of the NVA can pass; the lab's own control is below
+  seed-verbatim) still="" ;;
+esac
+python3 - "$TMP/report.json" "$cause" "$fault" "$still" <<'PY' || fail "$fault: the report does not carry $cause as documented"
+import json, sys
+r = json.load(open(sys.argv[1])); cause, fault, still = sys.argv[2], sys.argv[3], sys.argv[4].split()
+assert r["schema"] == "hairpin.verify/1"
+assert r["outcome"] == "fail" and r["exit_code"] == 1, (r["outcome"], r["exit_code"])
+failed = [c for c in r["checks"] if c["verdict"] == "fail"]
+named = [c for c in failed if c["diagnosis"] == cause]
+assert named, "no failed check diagnosed %s: %s" % (cause, [(c["key"], c["diagnosis"]) for c in failed])
+diag = [d for d in r["diagnoses"] if d["cause"] == cause]
+assert diag, "no diagnosis %s among %s" % (cause, [d["cause"] for d in r["diagnoses"]])
+assert all(c["key"] in diag[0]["explains"] or any(c["key"] in d["explains"] for d in diag) for c in named)
+assert diag[0]["next_command"], "the diagnosis gives no next command"
+if fault == "ars0-down":
+    # Only the session to 10.0.210.4 is down; the hairpin still works.
+    assert [c["key"] for c in failed] == ["bgp.session-established 10.0.210.4"], [c["key"] for c in failed]
+    assert diag[0]["subject"] == "10.0.210.4" and "10.0.210.4" in diag[0]["summary"], diag[0]
+    assert diag[0]["traffic_passes"] is True
+for cid in still:
+    got = [c for c in r["checks"] if c["id"] == cid]
+    assert got and all(c["verdict"] == "pass" for c in got), "%s should still pass: %s" % (cid, [(c["key"], c["verdict"], c["detail"]) for c in got])
+print("  diagnosis:", diag[0]["summary"])
+PY
+# The JUnit carries the same diagnosis on the failed testcases.
+grep -q "<failure [^>]*type=\"$cause\"" "$TMP/junit.xml" || fail "no JUnit failure of type $cause"
+case "$fault" in
+  nva-down) has_route vm-hub100 10.0.0.0/16 || fail "the lab itself is broken: site A lost the hub route" ;;
+  seed-verbatim)
+    in_node vm-hub00 ip route show table local
+    [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.0/8 dev lo" ]] || fail "the trap is not there to find: $NODE_OUT" ;;
+esac
+pass "$fault: FAIL (exit 1), diagnosis $cause in JSON and JUnit, reports valid"
