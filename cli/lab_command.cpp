@@ -1,4 +1,6 @@
-// `hairpin lab up | down | status | exec`: the emulated Azure design in namespaces.
+// `hairpin lab up | down | status | exec | restart`: the emulated Azure design in
+// namespaces. The NVA is the built-in one (`hairpin nva`, this same binary, found
+// through /proc/self/exe) unless `--nva frr`.
 
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "hairpin/bgpd/config/config.hpp"
 #include "hairpin/common/file_io.hpp"
 #include "hairpin/verifier/lab/delay_line.hpp"
 #include "hairpin/verifier/lab/lab_runner.hpp"
@@ -42,7 +45,7 @@ std::string read_config(const std::string& path) {
 
 struct UpArgs {
   std::string topology;
-  std::string nva = "frr";
+  std::string nva = "builtin";
   std::string nva_config;
   std::vector<std::string> faults;
   double delay_ms = -1;
@@ -58,12 +61,9 @@ void lab_up(const UpArgs& args) {
   auto& o = request.options;
   o.state_dir = kStateDir;
   o.hairpin_binary = self_executable();
-  if (args.nva == "frr")
-    o.nva = v::NvaKind::Frr;
-  else if (args.nva == "builtin")
-    o.nva = v::NvaKind::Builtin;
-  else
-    fail(Error{"unknown NVA '" + args.nva + "'", "--nva", "use frr or builtin"});
+  auto kind = v::parse_nva_kind(args.nva);
+  if (!kind) fail(kind.error());
+  o.nva = *kind;
   for (const auto& name : args.faults) {
     auto fault = v::parse_fault(name);
     if (!fault) fail(fault.error());
@@ -80,6 +80,12 @@ void lab_up(const UpArgs& args) {
   }
   o.nva_config_source = request.nva_config_path;
   o.nva_config_text = read_config(request.nva_config_path);
+  // The built-in NVA would refuse a config it cannot parse at start: say so before
+  // building anything (its warnings, e.g. the lo trap, go to its log in the lab).
+  if (o.nva == v::NvaKind::Builtin && !o.faults.contains(v::Fault::NvaDown)) {
+    auto parsed = bgpd::parse_frr_config(o.nva_config_text, request.nva_config_path);
+    if (!parsed) fail(parsed.error());
+  }
 
   auto status = v::lab_up(request, std::cout);
   if (!status) fail(status.error());
@@ -101,7 +107,7 @@ void register_lab_commands(CLI::App& app, int& exit_code) {
   auto up_args = std::make_shared<UpArgs>();
   auto* up = lab->add_subcommand("up", "build the lab, start BIRD (Azure side) and the NVA, wait for BGP");
   up->add_option("--topology", up_args->topology, "topology YAML")->default_str("fixtures/topologies/seed.yaml");
-  up->add_option("--nva", up_args->nva, "NVA implementation: frr or builtin")->capture_default_str();
+  up->add_option("--nva", up_args->nva, "NVA implementation: builtin (hairpin nva) or frr")->capture_default_str();
   up->add_option("--nva-config", up_args->nva_config, "NVA config")->default_str("fixtures/configs/nva-fixed.frr");
   std::string fault_help = "inject a fault (repeatable):";
   for (auto f : v::all_faults()) fault_help += "\n  " + v::to_string(f) + ": " + v::describe(f);
@@ -114,6 +120,28 @@ void register_lab_commands(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   up->callback([up_args] { lab_up(*up_args); });
+
+  auto restart_node = std::make_shared<std::string>();
+  auto restart_timeout = std::make_shared<int>(60);
+  auto* restart = lab->add_subcommand(
+      "restart",
+      "start a node's daemon again in its existing namespace (stopping it first if it runs), then wait for BGP");
+  restart->add_option("node", *restart_node, "node name (e.g. vm-hub00, ars0)")->required();
+  restart->add_option("--timeout", *restart_timeout, "seconds to wait for BGP to converge again")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  restart->callback([restart_node, restart_timeout] {
+    v::RestartRequest request{kStateDir, *restart_node, self_executable(), std::chrono::seconds(*restart_timeout)};
+    auto status = v::lab_restart(request, std::cout);
+    if (!status) fail(status.error());
+    std::cout << v::format_status_text(*status);
+    if (!status->converged()) {
+      std::cout.flush();
+      throw UserError{*restart_node + " restarted, but the lab did not converge within " +
+                          std::to_string(*restart_timeout) + " s (hairpin lab status lists what is missing)",
+                      kExitFail};
+    }
+  });
 
   auto* down = lab->add_subcommand("down", "remove every namespace, process and file of the lab (idempotent)");
   down->callback([] { require(v::lab_down(kStateDir, std::cout)); });

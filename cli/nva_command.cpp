@@ -3,12 +3,17 @@
 // --check it prints the normalised config on stdout and exits: 0 valid, 1 invalid
 // config, 2 unreadable file. Without it, checks the forwarding sysctls
 // (proc_sysctl.hpp: one warning each, or written with --apply-sysctls; a failed
-// write exits 2), then runs the BGP speaker until SIGINT/SIGTERM.
+// write exits 2), then runs the BGP speaker until SIGINT/SIGTERM, driving the
+// kernel's routing table over rtnetlink (no CAP_NET_ADMIN: one line, exit 2). On
+// SIGTERM/SIGINT its routes are removed, unless --retain keeps them for the next
+// run (zebra -r, BIRD `persist`); at start, routes an earlier run left stay until
+// End-of-RIB from the peers or --stale-timeout, then what is not wanted is swept.
 //
 // `hairpin bgp show summary|routes|neighbors ADDR advertised-routes|received-routes
 // [--json] [--control-socket PATH]` asks the running NVA over its control socket; --json
 // prints the daemon's JSON unchanged (FRR's field names), otherwise vtysh-like text.
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -34,6 +39,8 @@ struct NvaArgs {
   std::string control_socket = kDefaultControlSocket;
   bool apply_sysctls = false;
   std::vector<std::string> forwarding_interfaces;
+  bool retain = false;
+  int stale_timeout = 120;
 };
 
 struct ShowArgs {
@@ -56,8 +63,12 @@ int run(const NvaArgs& a) {
   if (!text) throw UserError{"cannot read " + a.config + ": check the path and permissions", kExitUsage};
   auto parsed = bgpd::parse_frr_config(text.value(), a.config);
   if (!parsed) throw UserError{parsed.error().to_string(), kExitFail};
-  for (const auto& w : parsed->warnings)
+  for (const auto& w : parsed->warnings) {
+    // Running, the daemon says in full what it does instead of the lo address
+    // (nva_daemon.hpp); --check shows the parser's word for it.
+    if (!a.check && w.kind == bgpd::ConfigWarning::Kind::LoopbackPrefix) continue;
     std::cerr << a.config << ':' << w.line << ": warning: " << w.message << '\n';
+  }
   if (a.check) {
     std::cout << bgpd::print_frr_config(parsed->config);
     return kExitOk;
@@ -69,13 +80,17 @@ int run(const NvaArgs& a) {
   bgpd::DaemonOptions options;
   options.bgp_port = static_cast<std::uint16_t>(a.port);
   options.control_socket = a.control_socket;
+  options.retain = a.retain;
+  options.stale_timeout = std::chrono::seconds{a.stale_timeout};
   // SIGHUP reads the file again; warnings go to stderr like at start.
   auto reload = [path = a.config]() -> Result<bgpd::NvaConfig> {
     auto again = read_whole_file(path);
     if (!again) return Error{"cannot read " + path, path, "check the path and permissions"};
     auto p = bgpd::parse_frr_config(again.value(), path);
     if (!p) return p.error();
-    for (const auto& w : p->warnings) std::cerr << path << ':' << w.line << ": warning: " << w.message << '\n';
+    for (const auto& w : p->warnings)
+      if (w.kind != bgpd::ConfigWarning::Kind::LoopbackPrefix)
+        std::cerr << path << ':' << w.line << ": warning: " << w.message << '\n';
     return std::move(p->config);
   };
   return bgpd::run_nva(std::move(parsed->config), options, reload);
@@ -99,6 +114,14 @@ void register_nva_commands(CLI::App& app, int& exit_code) {
       ->excludes(check);
   nva->add_option("--forwarding-interface", args->forwarding_interfaces,
                   "an interface whose sysctls the preflight checks (repeat; default: every up interface with IPv4)");
+  nva->add_flag("--retain", args->retain,
+                "on SIGTERM/SIGINT leave the NVA's routes in the kernel (as zebra -r); the next run sweeps what it "
+                "no longer wants once its sessions converge")
+      ->excludes(check);
+  nva->add_option("--stale-timeout", args->stale_timeout,
+                  "seconds routes left by an earlier run wait for End-of-RIB from the peers before the sweep")
+      ->check(checked_by(CLI::Range(1, 3600), "must be 1-3600 seconds"))
+      ->capture_default_str();
   nva->callback([args, &exit_code] { exit_code = run(*args); });
 
   auto show_args = std::make_shared<ShowArgs>();

@@ -4,6 +4,11 @@
 set -euo pipefail
 
 HAIRPIN=${HAIRPIN:?set HAIRPIN to the hairpin binary}
+# Which NVA the lab runs: builtin (hairpin nva) or frr. ctest runs every lab test
+# once per kind (lab.builtin.*, lab.frr.*) and sets this; lab_up passes it on.
+NVA=${HAIRPIN_LAB_NVA:-builtin}
+case "$NVA" in builtin|frr) ;; *) echo "FAIL: HAIRPIN_LAB_NVA=$NVA: use builtin or frr" >&2; exit 1 ;; esac
+LAB=/run/hairpin/lab
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: lab tests need root (network namespaces); run scripts/test as root"
@@ -23,8 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lab_up() {  # lab_up [hairpin lab up args...]: must converge
-  "$HAIRPIN" lab up --force "$@" > "$LOG" 2>&1 || { cat "$LOG"; fail "lab up $* did not converge"; }
+lab_up() {  # lab_up [hairpin lab up args...]: must converge, with the NVA of $NVA
+  "$HAIRPIN" lab up --force --nva "$NVA" "$@" > "$LOG" 2>&1 || { cat "$LOG"; fail "lab up --nva $NVA $* did not converge"; }
 }
 LOG=$(mktemp)
 trap 'rm -f "$LOG"; cleanup' EXIT
@@ -74,4 +79,49 @@ expect_hops() {
     [ "$got" = "$3" ] && { pass "$1 -> $2: $got"; return 0; }
   done
   fail "$1 -> $2: hops '$got', expected '$3'"
+}
+
+# alive PID: the process runs (a zombie nobody has reaped yet does not count).
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat:0:1}" != Z ]
+}
+
+# ---------------------------------------------------------------- ping floods
+# ping_start FILE SRC DST COUNT: a steady flow (every 10 ms, numeric, timestamped)
+# from SRC to DST in the background, its output in FILE, its pid in PING_PID (lab
+# exec and ip netns exec both exec, so this is ping itself).
+ping_start() {
+  "$HAIRPIN" lab exec "$2" -- ping -D -n -i 0.01 -W 1 -c "$4" "$3" > "$1" 2>&1 &
+  PING_PID=$!
+}
+replies() { local n; n=$(grep -c " bytes from " "$1") || true; echo "${n:-0}"; }
+# wait_replies FILE N SECONDS: bounded poll until FILE holds at least N replies.
+wait_replies() {
+  local deadline=$((SECONDS + $3))
+  while [ "$(replies "$1")" -lt "$2" ]; do
+    [ $SECONDS -lt $deadline ] || { tail -5 "$1"; fail "fewer than $2 ping replies in $1 after $3 s"; }
+    alive "$PING_PID" || { tail -5 "$1"; fail "ping ended with fewer than $2 replies"; }
+    sleep 0.05
+  done
+}
+# ping_stop FILE: SIGINT (ping prints its summary), then wait for it.
+ping_stop() {
+  kill -INT "$PING_PID" 2>/dev/null || true
+  wait "$PING_PID" || true
+  grep -q " packets transmitted, " "$1" || { tail -5 "$1"; fail "ping printed no summary"; }
+}
+# ping_numbers FILE: "SENT RECEIVED LOST GAP_MS": ping's own summary counts, and
+# the longest time between two consecutive replies (its -D timestamps).
+ping_numbers() {
+  local sent received
+  sent=$(sed -n 's/^\([0-9]*\) packets transmitted, .*/\1/p' "$1")
+  received=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$1")
+  [ -n "$sent" ] && [ -n "$received" ] || fail "no ping summary in $1"
+  local gap
+  gap=$(awk -F'[][]' '/ bytes from / { t = $2 + 0; if (seen && (t - last) * 1000 > max) max = (t - last) * 1000;
+                                         last = t; seen = 1 } END { printf "%d", max }' "$1")
+  echo "$sent $received $((sent - received)) $gap"
 }

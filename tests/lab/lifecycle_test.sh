@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # up/down leave nothing behind (also after a failed up), down is idempotent,
-# and user mistakes get one clear line and exit 2.
+# and user mistakes get one clear line and exit 2. Run once per NVA kind.
 source "$(dirname "$0")/lib.sh"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK" "$LOG"; cleanup' EXIT
+FIXED=$(cd "$(dirname "$0")/../.." && pwd)/fixtures/configs/nva-fixed.frr
 
 nothing_left() {
   local ns procs rc=0
@@ -18,6 +21,11 @@ nothing_left() {
 "$HAIRPIN" lab down >/dev/null; "$HAIRPIN" lab down >/dev/null || fail "a second down failed"
 nothing_left; pass "down is idempotent"
 
+rc=0; "$HAIRPIN" lab restart vm-hub00 > "$LOG" 2>&1 || rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$LOG")" -eq 1 ] && grep -q "the lab is not up" "$LOG" || { cat "$LOG"; fail "restart with no lab: rc $rc"; }
+pass "restart with no lab: $(cat "$LOG")"
+nothing_left
+
 lab_up --delay 5
 rc=0; "$HAIRPIN" lab up > "$LOG" 2>&1 || rc=$?
 [ $rc -eq 2 ] && grep -q "already up" "$LOG" || { cat "$LOG"; fail "second up: rc $rc"; }
@@ -27,13 +35,36 @@ rc=0; "$HAIRPIN" lab exec no-such-node -- true > "$LOG" 2>&1 || rc=$?
 [ $rc -eq 2 ] && grep -q "valid nodes: .*vm-hub100" "$LOG" || { cat "$LOG"; fail "exec unknown node: rc $rc"; }
 pass "unknown node: $(cat "$LOG")"
 
+rc=0; "$HAIRPIN" lab restart no-such-node > "$LOG" 2>&1 || rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$LOG")" -eq 1 ] && grep -q "unknown node 'no-such-node'.*valid nodes: vm-hub00, ergw, ars0, ars1, vm-hub100, vm-hub200" "$LOG" ||
+  { cat "$LOG"; fail "restart unknown node: rc $rc"; }
+pass "restart unknown node: $(cat "$LOG")"
+
+# lab status names the NVA's kind and its process.
+status=$("$HAIRPIN" lab status) || fail "lab status: $status"
+case $NVA in builtin) proc=hairpin ;; frr) proc=bgpd ;; esac
+grep -q "NVA $NVA," <<< "$status" && grep -Eq "^  vm-hub00 +nva +hp-vm-hub00 +.*$proc [0-9]+" <<< "$status" ||
+  { echo "$status"; fail "lab status does not show the $NVA NVA running"; }
+pass "lab status: NVA $NVA, $proc on vm-hub00"
+
 "$HAIRPIN" lab down >/dev/null
 nothing_left; pass "nothing left after up/down"
 
-# A failed up (the seed config never converges) must clean up just the same.
-"$HAIRPIN" lab up --fault seed-verbatim --timeout 3 >/dev/null 2>&1 || true
+# A failed up (sessions that never come: the NVA peers with addresses nobody has)
+# must clean up just the same.
+sed 's/10\.0\.210\.\([45]\)/10.0.210.4\1/g' "$FIXED" > "$WORK/wrong-peers.frr"
+rc=0; "$HAIRPIN" lab up --nva "$NVA" --nva-config "$WORK/wrong-peers.frr" --timeout 3 > "$LOG" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q "BGP session ars0 <-> vm-hub00 is" "$LOG" || { cat "$LOG"; fail "up that cannot converge: rc $rc"; }
 "$HAIRPIN" lab down >/dev/null
-nothing_left; pass "nothing left after a failed up"
+nothing_left; pass "nothing left after an up that did not converge"
+
+if [ "$NVA" = builtin ]; then
+  # A config the built-in NVA refuses: one line with file:line, before anything is built.
+  printf 'router bgp 65001\n neighbor 10.0.210.4 remote-as\n' > "$WORK/bad.frr"
+  rc=0; "$HAIRPIN" lab up --nva builtin --nva-config "$WORK/bad.frr" > "$LOG" 2>&1 || rc=$?
+  [ $rc -eq 2 ] && [ "$(wc -l < "$LOG")" -eq 1 ] && grep -q "bad.frr:2" "$LOG" || { cat "$LOG"; fail "bad config: rc $rc"; }
+  nothing_left; pass "a config the NVA refuses: $(cat "$LOG"), nothing built"
+fi
 
 rc=0; "$HAIRPIN" lab up --fault no-ud > "$LOG" 2>&1 || rc=$?
 [ $rc -eq 2 ] && grep -q "valid faults: no-udr" "$LOG" || { cat "$LOG"; fail "unknown fault: rc $rc"; }

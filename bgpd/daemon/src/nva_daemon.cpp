@@ -3,11 +3,15 @@
 // carried out here (dial, accept, send, drop, arm a timer, log, tell the RIB),
 // and the RIB's output goes back to it to send. The daemon decides nothing about
 // sessions. Single-threaded: every handler runs on the caller's io_context.
+// Kernel routes go through the Fib: queued as the RIB changes, flushed once at
+// the end of each batch of input (Batch below), so a table arriving in one read is
+// one flush, not one per UPDATE.
 
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 
 #include "hairpin/bgpd/daemon/control_client.hpp"
-#include "hairpin/bgpd/daemon/kernel_next_hops.hpp"
+#include "hairpin/bgpd/daemon/stale_sweep.hpp"
+#include "hairpin/bgpd/fib/netlink_fib.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/bgpd/supervisor/neighbor_supervisor.hpp"
 
@@ -22,6 +26,7 @@
 #include <filesystem>
 #include <deque>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace hairpin::bgpd {
@@ -110,7 +115,8 @@ struct NvaDaemon::Impl {
   };
 
   Impl(asio::io_context& io, NvaConfig config, DaemonOptions options)
-      : io(io), config(std::move(config)), options(options), acceptor(io), control(io), bulk_log_timer(io) {}
+      : io(io), config(std::move(config)), options(std::move(options)), acceptor(io), control(io),
+        bulk_log_timer(io), stale_timer(io) {}
 
   asio::io_context& io;
   NvaConfig config;
@@ -118,11 +124,9 @@ struct NvaDaemon::Impl {
   tcp::acceptor acceptor;
   asio::local::stream_protocol::acceptor control;
   Ipv4Address router_id;
-  // Declared before the Rib, which asks it; re-checked every few seconds until the
-  // FIB's netlink tracking tells us when routes change (kernel_next_hops.hpp).
-  KernelNextHops next_hops;
-  asio::steady_timer next_hop_timer{io};
-  bool stopping = false;  // stop() ran: timers already due must not re-arm
+  // Declared before the Rib, whose resolver asks it.
+  std::unique_ptr<Fib> fib;
+  bool stopping = false;  // stop() ran: timers already due must not re-arm, the FIB is left alone
   std::unique_ptr<Rib> rib;
   std::unique_ptr<NeighborSupervisor> supervisor;
   std::map<ConnectionId, Link> links;
@@ -135,8 +139,189 @@ struct NvaDaemon::Impl {
   } bulk_log;
   asio::steady_timer bulk_log_timer;
 
+  // One batch of input (a socket read, a timer, a signal, a FIB event): every
+  // RIB output inside it is queued on the FIB, flushed once when it ends.
+  int batch_depth = 0;
+  bool fib_dirty = false;
+  struct Batch {
+    explicit Batch(Impl& d) : d(d) { ++d.batch_depth; }
+    ~Batch() {
+      if (--d.batch_depth == 0) d.end_batch();
+    }
+    Impl& d;
+  };
+
+  // The routes the config wants besides the RIB's: `ip route` lines (Static) and
+  // the blackholes behind `network` prefixes (Network), with the line they come from.
+  struct ConfigRoute {
+    FibRoute route;
+    std::string text;  // "ip route 10.9.0.0/16 eth9", for messages
+  };
+  std::map<std::pair<Ipv4Prefix, FibSource>, ConfigRoute> config_routes;
+  std::set<std::tuple<Ipv4Prefix, FibSource, std::string>> holds_logged;  // each once
+  FibCounters last_counters;
+
+  // Restart: End-of-RIB seen per peer in this run, the stale timer, the sweep.
+  std::set<Ipv4Address> end_of_rib_from;
+  asio::steady_timer stale_timer;
+  bool stale_timer_expired = false;
+  std::optional<std::size_t> swept;
+
   std::ostream& sink() { return options.log ? *options.log : std::cerr; }
   std::ostream& log() { return sink() << "hairpin nva: "; }
+
+  // ---- the FIB -----------------------------------------------------------------------
+
+  FibEvents fib_events() {
+    FibEvents e;
+    // Posted, not run inline: the FIB may call this from inside flush().
+    e.next_hops_changed = [this](std::vector<Ipv4Address> changed) {
+      asio::post(io, [this, changed = std::move(changed)] {
+        if (stopping || !rib) return;
+        for (auto nh : changed)
+          log() << "next hop " << nh.to_string() << (fib->resolves(nh) ? " resolves" : " no longer resolves") << '\n';
+        dispatch(rib->next_hops_changed(changed));
+      });
+    };
+    e.log = [this](const std::string& line) {
+      log() << line << '\n';
+      if (!stopping) asio::post(io, [this] { report_config_holds(); });
+    };
+    return e;
+  }
+
+  // RibOutput.fib -> the FIB's queue (best path's next hop first, then multipaths).
+  void apply_fib(const std::vector<FibChange>& changes) {
+    if (stopping || changes.empty()) return;  // on stop the FIB is withdrawn whole, or retained
+    for (const auto& c : changes) {
+      if (c.next_hops.empty()) fib->remove(c.prefix, FibSource::Bgp);
+      else fib->set(FibRoute{c.prefix, FibSource::Bgp, FibRouteKind::Unicast, c.next_hops, std::nullopt, 0});
+    }
+    fib_dirty = true;
+  }
+
+  void end_batch() {
+    if (stopping || !fib) return;
+    if (fib_dirty) {
+      fib_dirty = false;
+      fib->flush();
+      report_config_holds();
+    }
+    maybe_sweep();
+  }
+
+  // The config's static routes and `network` blackholes, as the FIB should hold them.
+  std::map<std::pair<Ipv4Prefix, FibSource>, ConfigRoute> wanted_config_routes() {
+    std::map<std::pair<Ipv4Prefix, FibSource>, ConfigRoute> out;
+    for (const auto& r : config.static_routes) {
+      FibRoute f{r.prefix, FibSource::Static, r.blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast,
+                 {}, r.interface, r.line};
+      if (r.next_hop) f.next_hops.push_back(*r.next_hop);
+      std::string text = "ip route " + r.prefix.to_string() +
+                         (r.blackhole ? " blackhole" : "") + (r.next_hop ? " " + r.next_hop->to_string() : "") +
+                         (r.interface ? " " + *r.interface : "");
+      auto [it, fresh] = out.try_emplace({r.prefix, FibSource::Static}, ConfigRoute{f, text});
+      if (fresh) continue;
+      // Two `ip route` lines for one prefix via next hops: one ECMP route, as FRR's staticd.
+      auto& kept = it->second.route;
+      if (kept.kind == FibRouteKind::Unicast && f.kind == FibRouteKind::Unicast && !kept.interface && !f.interface) {
+        for (auto nh : f.next_hops)
+          if (std::find(kept.next_hops.begin(), kept.next_hops.end(), nh) == kept.next_hops.end())
+            kept.next_hops.push_back(nh);
+      } else {
+        log() << "config line " << r.line << ": '" << text << "' not installed: line " << kept.config_line
+              << " already routes " << r.prefix.to_string() << " differently; keep one of them\n";
+      }
+    }
+    // A `network` prefix is originated whether or not a route backs it (no
+    // import-check): the blackhole is the backing, unless an `ip route` line for
+    // the same prefix already is.
+    for (const auto& n : config.bgp->networks) {
+      if (out.count({n.prefix, FibSource::Static})) continue;
+      FibRoute f{n.prefix, FibSource::Network, FibRouteKind::Blackhole, {}, std::nullopt, n.line};
+      out.try_emplace({n.prefix, FibSource::Network}, ConfigRoute{f, "network " + n.prefix.to_string()});
+    }
+    return out;
+  }
+
+  void install_config_routes() {
+    auto wanted = wanted_config_routes();
+    for (const auto& [key, old] : config_routes)
+      if (!wanted.count(key)) fib->remove(key.first, key.second), fib_dirty = true;
+    for (const auto& [key, r] : wanted) {
+      auto it = config_routes.find(key);
+      if (it != config_routes.end() && it->second.route == r.route) continue;
+      fib->set(r.route);
+      fib_dirty = true;
+    }
+    config_routes = std::move(wanted);
+  }
+
+  // A config line the FIB cannot honour: its line and why, once per reason.
+  void report_config_holds() {
+    if (!fib) return;
+    const auto c = fib->counters();
+    if (c.held == last_counters.held && c.refused == last_counters.refused) return;
+    last_counters = c;
+    for (const auto& h : fib->held_routes()) {
+      if (h.source == FibSource::Bgp) continue;
+      auto it = config_routes.find({h.prefix, h.source});
+      if (it == config_routes.end()) continue;
+      if (!holds_logged.insert({h.prefix, h.source, h.detail}).second) continue;
+      log() << "config line " << it->second.route.config_line << ": '" << it->second.text
+            << "' not installed: " << h.detail << '\n';
+    }
+  }
+
+  // Interface addresses are the system's to configure, never the NVA's: one line
+  // per `ip address` of the config, saying so; on lo, why it would hurt.
+  void warn_interface_addresses() {
+    for (const auto& a : config.interface_addresses) {
+      const auto covered = Ipv4Prefix::covering(a.address, a.length);
+      const std::string addr = a.address.to_string() + "/" + std::to_string(a.length);
+      auto& line = log() << "config line " << a.line << ": 'interface " << a.interface << "' address " << addr
+                         << " not applied: ";
+      if (a.interface == "lo" && a.length < 32) {
+        // DESIGN.md Traps: a prefix shorter than /32 on lo adds `local P dev lo table
+        // local`, which swallows every address of P without a more specific route,
+        // the subnet gateway included.
+        bool originated = false;
+        for (const auto& n : config.bgp->networks) originated |= n.prefix == covered;
+        line << "on Linux it would make all of " << covered.to_string()
+             << " local to this host, the subnet gateway included, so routes and sessions through the gateway "
+                "fail (DESIGN.md, Traps); ";
+        if (originated)
+          line << "instead 'network " << covered.to_string()
+               << "' is originated and backed by a blackhole route: more specific learned routes forward, the "
+                  "rest of the prefix is dropped here";
+        else
+          line << "to originate " << covered.to_string() << ", add 'network " << covered.to_string()
+               << "' (hairpin nva backs it with a blackhole route)";
+        line << '\n';
+      } else {
+        line << "hairpin nva does not change interface addresses; give " << a.interface
+             << " its address with the system's network configuration\n";
+      }
+    }
+  }
+
+  // ---- restart: the stale sweep ------------------------------------------------------
+
+  void maybe_sweep() {
+    if (swept || stopping || !supervisor) return;
+    std::vector<PeerConvergence> peers;
+    for (const auto& view : supervisor->neighbor_views())
+      peers.push_back({view.address, view.session ? view.session->state() : SessionState::Idle,
+                       end_of_rib_from.count(view.address) > 0});
+    const auto decision =
+        decide_stale_sweep(peers, stale_timer_expired, static_cast<int>(options.stale_timeout.count()));
+    if (!decision.sweep) return;
+    stale_timer.cancel();
+    swept = fib->sweep_stale();
+    const auto c = fib->counters();
+    log() << "fib: swept " << *swept << " stale route" << (*swept == 1 ? "" : "s") << " of " << c.stale_at_start
+          << " left by an earlier run, after " << decision.why << '\n';
+  }
 
   // Each Loc-RIB change is logged while batches are small (a session's churn); a
   // table arriving is summed up once a second instead of a line per prefix.
@@ -182,27 +367,20 @@ struct NvaDaemon::Impl {
     return peers;
   }
 
-  // `network` statements that pass FRR's import-check against the config's own
-  // static routes and interface addresses (the kernel table is the FIB's job).
+  // Every `network` statement: no import-check is needed, the NVA installs the
+  // route that backs it (install_config_routes).
   std::vector<LocalRoute> local_routes() {
     std::vector<LocalRoute> out;
-    for (const auto& net : config.bgp->networks) {
-      bool present = !config.bgp->network_import_check;
-      for (const auto& r : config.static_routes) present |= r.prefix == net.prefix;
-      for (const auto& a : config.interface_addresses)
-        present |= Ipv4Prefix::covering(a.address, a.length) == net.prefix;
-      if (present) out.push_back(LocalRoute{net.prefix, net.route_map});
-      else
-        log() << "network " << net.prefix.to_string()
-              << " not advertised: no matching route (import-check); add 'ip route " << net.prefix.to_string()
-              << " blackhole'\n";
-    }
+    for (const auto& net : config.bgp->networks) out.push_back(LocalRoute{net.prefix, net.route_map});
     return out;
   }
 
   // ---- the supervisor's actions, carried out ---------------------------------------
 
-  void feed(const SupervisorEvent& event) { carry_out(supervisor->handle(event)); }
+  void feed(const SupervisorEvent& event) {
+    Batch batch(*this);
+    carry_out(supervisor->handle(event));
+  }
 
   void carry_out(const SupervisorActions& actions) {
     for (const auto& action : actions) std::visit([&](const auto& a) { carry_out(a); }, action);
@@ -321,10 +499,17 @@ struct NvaDaemon::Impl {
     dispatch(rib->peer_up(up.peer, up.negotiated, local));
   }
 
-  void carry_out(const PeerDown& down) { dispatch(rib->peer_down(down.peer)); }
+  void carry_out(const PeerDown& down) {
+    end_of_rib_from.erase(down.peer);
+    dispatch(rib->peer_down(down.peer));
+  }
 
   void carry_out(const DeliverUpdate& u) {
     if (!supervisor->carries_session(u.connection)) return;  // taken down earlier in this batch
+    // RFC 4724 2: no NLRI and no withdrawn routes is the IPv4 unicast End-of-RIB.
+    const auto& m = u.update;
+    if (m.nlri.empty() && m.withdrawn.empty() && !m.attributes.mp_reach && !m.attributes.mp_unreach)
+      end_of_rib_from.insert(u.peer);
     dispatch(rib->receive(u.peer, u.update));
     // Counts what inbound policy accepted, as FRR's pcount (and the limit itself) does.
     const auto counts = rib->counts(u.peer);
@@ -336,24 +521,14 @@ struct NvaDaemon::Impl {
     dispatch(rib->route_refresh(r.peer, r.refresh));
   }
 
-  void recheck_next_hops() {
-    next_hop_timer.expires_after(std::chrono::seconds{5});
-    next_hop_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopping) return;
-      auto changed = next_hops.recheck();
-      for (auto nh : changed)
-        log() << "next hop " << nh.to_string() << (next_hops.reachable(nh) ? " resolves" : " no longer resolves") << '\n';
-      if (!changed.empty()) dispatch(rib->next_hops_changed(changed));
-      recheck_next_hops();
-    });
-  }
-
   void dispatch(const RibOutput& out) {
+    Batch batch(*this);
     for (const auto& o : out.send) {
       if (const auto* u = std::get_if<Update>(&o.message)) carry_out(supervisor->send_update(o.peer, *u));
       else carry_out(supervisor->send_refresh_marker(o.peer, std::get<RouteRefresh>(o.message).subtype));
     }
     log_fib_changes(out.fib);
+    apply_fib(out.fib);
     for (const auto& p : out.problems) {
       if (p.kind == RibProblemKind::MaximumPrefixExceeded) feed(MaximumPrefixExceeded{p.peer, p.message});
       else log() << p.message << '\n';
@@ -459,13 +634,21 @@ Status NvaDaemon::start() {
   auto id = choose_router_id(d.config);
   if (!id) return id.error();
   d.router_id = id.value();
+  // The FIB first: without it (no CAP_NET_ADMIN, no netlink) nothing should peer.
+  if (!d.options.fib) return Error{"no FIB to drive", "", "give DaemonOptions::fib (run_nva opens a NetlinkFib)"};
+  auto fib = d.options.fib(d.io, d.fib_events());
+  if (!fib) return fib.error();
+  d.fib = std::move(fib).value();
 
   RibOptions ro;
   ro.local_as = d.config.bgp->asn;
   ro.router_id = d.router_id;
   ro.ebgp_requires_policy = d.config.bgp->ebgp_requires_policy;
   ro.maximum_paths = d.config.bgp->maximum_paths;
-  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers(), d.next_hops.resolver());
+  // RFC 4271 9.1.2.1: a path whose NEXT_HOP does not resolve is not selected; the
+  // FIB resolves recursively against the kernel, ignoring our own routes.
+  d.rib = std::make_unique<Rib>(ro, d.config.policy, d.rib_peers(),
+                                [&d](Ipv4Address next_hop) { return d.fib && d.fib->resolves(next_hop); });
   d.supervisor = std::make_unique<NeighborSupervisor>(*d.config.bgp, d.router_id);
 
   boost::system::error_code ec;
@@ -488,21 +671,49 @@ Status NvaDaemon::start() {
     if (auto opened = d.open_control(); !opened) return opened.error();
   d.log() << "AS " << d.config.bgp->asn << ", router-id " << d.router_id.to_string() << ", listening on port "
           << d.options.bgp_port << '\n';
-  d.recheck_next_hops();
-  d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  d.warn_interface_addresses();
+  {
+    Impl::Batch batch(d);
+    d.install_config_routes();
+    d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  }
+  const auto stale = d.fib->counters().stale_at_start;
+  if (stale > 0)
+    d.log() << "fib: " << stale << " route" << (stale == 1 ? "" : "s")
+            << " of ours left in the kernel by an earlier run; they forward until the sessions converge "
+               "(End-of-RIB) or for at most "
+            << d.options.stale_timeout.count() << " s\n";
+  d.stale_timer.expires_after(d.options.stale_timeout);
+  d.stale_timer.async_wait([&d](boost::system::error_code ec) {
+    if (ec || d.stopping) return;
+    Impl::Batch batch(d);
+    d.stale_timer_expired = true;
+  });
   d.feed(StartNeighbors{});
   return Ok{};
 }
 
 void NvaDaemon::stop() {
   auto& d = *impl_;
+  if (d.stopping) return;
   d.stopping = true;
   d.bulk_log_timer.cancel();
-  d.next_hop_timer.cancel();
+  d.stale_timer.cancel();
   boost::system::error_code ec;
   d.acceptor.close(ec);
   d.close_control();
+  // Cease first, so the peers withdraw what points at us before our routes go.
   if (d.supervisor) d.feed(StopNeighbors{});
+  if (!d.fib) return;
+  if (d.options.retain) {
+    d.log() << "fib: " << d.fib->counters().installed
+            << " routes left in the kernel (--retain); the next run keeps them until its sessions converge\n";
+  } else {
+    d.fib->withdraw_all();
+    d.log() << "fib: our routes removed from the kernel\n";
+  }
+  // Closed, so its kernel watch no longer keeps the io_context running.
+  d.fib.reset();
 }
 
 Status NvaDaemon::reload(NvaConfig next) {
@@ -510,8 +721,13 @@ Status NvaDaemon::reload(NvaConfig next) {
   if (!next.bgp) return Error{"the new config has no 'router bgp'", "", "keep 'router bgp " + std::to_string(d.config.bgp->asn) + "'"};
   if (auto accepted = d.supervisor->reload(*next.bgp); !accepted) return accepted.error();
   d.config = std::move(next);
-  d.dispatch(d.rib->replace_policy(d.config.policy, d.rib_peers()));
-  d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  {
+    Impl::Batch batch(d);
+    d.install_config_routes();
+    d.dispatch(d.rib->replace_policy(d.config.policy, d.rib_peers()));
+    d.dispatch(d.rib->set_local_routes(d.local_routes()));
+  }
+  d.warn_interface_addresses();
   d.log() << "config reloaded\n";
   return Ok{};
 }
@@ -522,8 +738,16 @@ ShowContext NvaDaemon::Impl::show_context() {
   ctx.local_as = config.bgp->asn;
   ctx.rib = rib.get();
   ctx.neighbors = neighbor_statuses();
+  if (fib) {
+    ctx.fib = fib->counters();
+    ctx.fib_held = fib->held_routes();
+  }
   return ctx;
 }
+
+nlohmann::json NvaDaemon::show(const std::string& request) { return answer_show_request(request, impl_->show_context()); }
+
+std::optional<std::size_t> NvaDaemon::swept() const { return impl_->swept; }
 
 Ipv4Address NvaDaemon::router_id() const { return impl_->router_id; }
 
@@ -549,6 +773,8 @@ std::vector<NeighborStatus> NvaDaemon::neighbors() const { return impl_->neighbo
 
 int run_nva(NvaConfig config, DaemonOptions options, std::function<Result<NvaConfig>()> reload) {
   asio::io_context io;
+  if (!options.fib)
+    options.fib = [](asio::io_context& io, FibEvents events) { return NetlinkFib::open(io, std::move(events)); };
   NvaDaemon daemon(io, std::move(config), options);
   std::ostream& log = options.log ? *options.log : std::cerr;
   if (auto started = daemon.start(); !started) {

@@ -1,9 +1,16 @@
 // JSON and text for `bgp show`, shaped after FRR's `show bgp ... json`:
 //   summary  -> {"ipv4Unicast": {"routerId", "as", "peers": {ADDR: {"remoteAs",
-//               "state", "pfxRcd", "pfxSnt", "announcementsSent", "lastNotification"}}}}
+//               "state", "pfxRcd", "pfxSnt", "announcementsSent", "lastNotification"}},
+//               "fib": {"installed", "held", "heldUnresolved", "heldByFib", "refused",
+//               "staleAtStart", "swept", "nexthopObjects", "batches", "requests"}}}
 //   routes   -> {"routerId", "localAS", "routes": {PREFIX: [{"valid", "bestpath",
-//               "multipath", "network", "nexthops": [{"ip"}], "path", "origin",
-//               "metric", "locPrf", "weight", "peerId", "bestReason"}]}}
+//               "multipath", "network", "nexthops": [{"ip", "accessible"}], "path",
+//               "origin", "metric", "locPrf", "weight", "peerId", "bestReason",
+//               "fibInstalled", "fibHeld": {"reason", "detail"}}]}}
+//   A held route (wanted, not in the kernel) says why: a path whose next hop does
+//   not resolve has "accessible": false and fibHeld {"reason": "unresolved",
+//   "detail": "next hop 10.0.200.12 unresolved"}; a best path the FIB holds has
+//   "fibInstalled": false and the FIB's reason.
 //   neighbors X advertised-routes|received-routes -> {"advertisedRoutes"|"receivedRoutes":
 //               {PREFIX: {"addrPrefix", "prefixLen", "nextHop", "metric", "locPrf",
 //               "path", "origin", "communities"}}, "totalPrefixCounter"}
@@ -12,6 +19,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace hairpin::bgpd {
@@ -26,6 +34,15 @@ std::vector<std::string> words(const std::string& text) {
   std::string w;
   while (in >> w) out.push_back(w);
   return out;
+}
+
+const char* hold_reason_name(FibHoldReason r) {
+  switch (r) {
+    case FibHoldReason::Unresolved: return "unresolved";
+    case FibHoldReason::OtherProtocol: return "other-protocol";
+    case FibHoldReason::KernelRefused: return "kernel-refused";
+  }
+  return "unknown";
 }
 
 const char* origin_name(std::optional<Origin> o) {
@@ -60,7 +77,7 @@ json attributes_json(const Ipv4Prefix& prefix, const PathAttributes& a) {
 // One path of `show bgp ipv4 unicast json`. As FRR does, the flags "valid",
 // "bestpath" and "multipath" appear only when true; the best path also says why
 // it won ("bestReason").
-json path_json(const Ipv4Prefix& prefix, const RibPath& p, const LocRibEntry* best) {
+json path_json(const Ipv4Prefix& prefix, const RibPath& p, const LocRibEntry* best, const FibHeldRoute* held) {
   const json r = attributes_json(prefix, *p.attributes);
   json path;
   if (p.valid) path["valid"] = true;
@@ -68,7 +85,11 @@ json path_json(const Ipv4Prefix& prefix, const RibPath& p, const LocRibEntry* be
   if (p.multipath) path["multipath"] = true;
   path["network"] = prefix.to_string();
   const auto nh = p.local ? Ipv4Address{} : p.attributes->next_hop.value_or(Ipv4Address{});
-  path["nexthops"] = json::array({{{"ip", nh.to_string()}}});
+  json hop{{"ip", nh.to_string()}};
+  // RFC 4271 9.1.2.1: a path whose NEXT_HOP does not resolve is not eligible;
+  // FRR says "inaccessible" (JSON "accessible": false).
+  if (!p.local) hop["accessible"] = p.valid;
+  path["nexthops"] = json::array({hop});
   path["path"] = r["path"];
   path["origin"] = r["origin"];
   for (const char* key : {"metric", "locPrf", "communities", "largeCommunities"})
@@ -76,6 +97,12 @@ json path_json(const Ipv4Prefix& prefix, const RibPath& p, const LocRibEntry* be
   path["weight"] = p.local ? best->weight : 0;
   path["peerId"] = p.local ? "(unspec)" : p.from.to_string();
   if (p.best) path["bestReason"] = to_string(best->decided_by);
+  if (!p.local && !p.valid && best == nullptr)  // no path to install: the route is held
+    path["fibHeld"] = {{"reason", "unresolved"}, {"detail", "next hop " + nh.to_string() + " unresolved"}};
+  if (held && (p.best || (p.local && held->source != FibSource::Bgp))) {
+    path["fibInstalled"] = false;
+    path["fibHeld"] = {{"reason", hold_reason_name(held->reason)}, {"detail", held->detail}};
+  }
   return path;
 }
 
@@ -111,15 +138,35 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
       if (n.last_notification) p["lastNotification"] = *n.last_notification;
       peers[n.address.to_string()] = p;
     }
-    return json{{"ipv4Unicast",
-                 {{"routerId", ctx.router_id.to_string()}, {"as", ctx.local_as}, {"peers", peers}}}};
+    json summary{{"routerId", ctx.router_id.to_string()}, {"as", ctx.local_as}, {"peers", peers}};
+    if (ctx.fib) {
+      // Held: prefixes with paths but none whose next hop resolves (kept in the
+      // RIB, installed when the FIB reports the next hop), plus the FIB's own holds.
+      std::size_t unresolved = 0;
+      ctx.rib->for_each_prefix_paths([&](const Ipv4Prefix&, const std::vector<RibPath>&, const LocRibEntry* best) {
+        unresolved += best == nullptr;
+      });
+      const auto& f = *ctx.fib;
+      summary["fib"] = {{"installed", f.installed},         {"held", f.held + unresolved},
+                        {"heldUnresolved", unresolved},      {"heldByFib", f.held},
+                        {"refused", f.refused},              {"staleAtStart", f.stale_at_start},
+                        {"swept", f.swept},                  {"nexthopObjects", f.nexthop_objects},
+                        {"batches", f.batches},              {"requests", f.requests}};
+    }
+    return json{{"ipv4Unicast", summary}};
   }
   if (w.size() == 1 && w[0] == "routes") {
     json routes = json::object();
+    std::map<Ipv4Prefix, std::vector<const FibHeldRoute*>> held;
+    for (const auto& h : ctx.fib_held) held[h.prefix].push_back(&h);
     ctx.rib->for_each_prefix_paths([&](const Ipv4Prefix& prefix, const std::vector<RibPath>& paths,
                                        const LocRibEntry* best) {
       json list = json::array();
-      for (const auto& p : paths) list.push_back(path_json(prefix, p, best));
+      const FibHeldRoute* bgp_held = nullptr;
+      const FibHeldRoute* local_held = nullptr;
+      if (auto it = held.find(prefix); it != held.end())
+        for (const auto* h : it->second) (h->source == FibSource::Bgp ? bgp_held : local_held) = h;
+      for (const auto& p : paths) list.push_back(path_json(prefix, p, best, p.local ? local_held : bgp_held));
       routes[prefix.to_string()] = std::move(list);
     });
     return json{{"routerId", ctx.router_id.to_string()}, {"localAS", ctx.local_as}, {"routes", routes}};
@@ -162,6 +209,14 @@ std::string show_text(const std::string& request, const json& a) {
                   static_cast<unsigned long long>(p["announcementsSent"].get<std::uint64_t>()));
     }
     out += "\nTotal number of neighbors " + std::to_string(s["peers"].size()) + "\n";
+    if (s.contains("fib")) {
+      const auto& f = s["fib"];
+      auto n = [&](const char* k) { return std::to_string(f[k].get<std::uint64_t>()); };
+      out += "FIB: " + n("installed") + " installed, " + n("held") + " held (" + n("heldUnresolved") +
+             " next hop unresolved, " + n("heldByFib") + " by the FIB), " + n("refused") + " refused, " +
+             n("staleAtStart") + " stale at start, " + n("swept") + " swept, nexthop objects " +
+             (f["nexthopObjects"].get<bool>() ? "yes" : "no") + "\n";
+    }
     return out;
   }
   auto header = [&](const json& j) {
@@ -192,6 +247,10 @@ std::string show_text(const std::string& request, const json& a) {
         out += row(status.c_str(), i == 0 ? prefix : "", p["nexthops"][0]["ip"].get<std::string>(), p,
                    p["weight"].get<std::uint32_t>());
       }
+      // Why the route is not in the kernel, under its rows (FRR: "inaccessible").
+      for (const auto& p : paths)
+        if (p.contains("fibHeld"))
+          out += "      not installed: " + p["fibHeld"]["detail"].get<std::string>() + "\n";
       total_paths += paths.size();
     }
     out += "\nDisplayed " + std::to_string(a["routes"].size()) + " routes and " + std::to_string(total_paths) +

@@ -21,6 +21,7 @@
 #include "hairpin/bgpd/config/config.hpp"
 #include "hairpin/bgpd/wire/message_codec.hpp"
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
+#include "fake_fib.hpp"
 
 namespace hairpin::bgpd {
 namespace {
@@ -139,6 +140,9 @@ TEST_P(DaemonCollision, OpenAndKeepaliveOnBothConnections_TheHigherIdentifiersCo
   options.listen_address = *Ipv4Address::parse(kNva);
   options.control_socket = "";
   options.log = &log;
+  options.fib = [](boost::asio::io_context&, FibEvents events) -> Result<std::unique_ptr<Fib>> {
+    return std::unique_ptr<Fib>(std::make_unique<test::FakeFib>(std::move(events)));
+  };
   NvaDaemon daemon(io, parsed->config, options);
   ASSERT_TRUE(daemon.start().ok());
   auto guard = boost::asio::make_work_guard(io);

@@ -56,6 +56,12 @@ Result<Fault> parse_fault(const std::string& name) {
 
 std::string to_string(NvaKind kind) { return kind == NvaKind::Frr ? "frr" : "builtin"; }
 
+Result<NvaKind> parse_nva_kind(const std::string& name) {
+  if (name == "builtin") return NvaKind::Builtin;
+  if (name == "frr") return NvaKind::Frr;
+  return Error{"unknown NVA '" + name + "'", "--nva", "use builtin (hairpin nva, the default) or frr"};
+}
+
 std::string Command::to_string() const {
   std::string out;
   for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
@@ -413,14 +419,16 @@ std::string nva_frr_config(const Topology& t, const LabOptions& o) {
   return out.str();
 }
 
+BuiltinNvaFiles builtin_nva_files(const Topology& t, const LabOptions& o) {
+  const auto dir = node_dir(o, t.nva().name);
+  return {dir + "/nva.conf", dir + "/nva.sock", dir + "/nva.log", dir + "/nva.pid"};
+}
+
 // ---------------------------------------------------------------- the plan
 
 Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
-  if (o.nva == NvaKind::Builtin)
-    return Error{"the built-in NVA cannot run the lab yet", "--nva builtin",
-                 "use --nva frr (the default) until the forwarding core lands"};
   if (o.nva_config_text.empty() && !has(o.faults, Fault::NvaDown))
-    return Error{"no NVA config given", "--nva-config", "pass an FRR config, e.g. fixtures/configs/nva-fixed.frr"};
+    return Error{"no NVA config given", "--nva-config", "pass an FRR-style config, e.g. fixtures/configs/nva-fixed.frr"};
 
   LabPlan plan;
   plan.namespaces = lab_namespaces(t);
@@ -499,6 +507,8 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
     } else {
       const auto dir = node_dir(o, c.name);
       Daemon d{c.name, cns, "delay-line", {}, {dir + "/delay-line.pid"}};
+      d.runtime_files = {dir + "/delay-line.pid"};
+      d.log = dir + "/delay-line.log";
       Command run = in_ns(cns, {o.hairpin_binary, "lab", "delay-line", "--a", "site", "--b", "ergw", "--delay-ms",
                                 fmt_ms(delay), "--pidfile", dir + "/delay-line.pid", "--log", dir + "/delay-line.log"});
       run.background = true;
@@ -563,11 +573,31 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
     const auto dir = node_dir(o, n.name);
     plan.files.push_back({dir + "/bird.conf", bird_config(t, n, o)});
     Daemon d{n.name, n.namespace_name(), "bird", {}, {dir + "/bird.pid"}};
+    d.ready = {dir + "/bird.ctl"};
+    d.runtime_files = {dir + "/bird.pid", dir + "/bird.ctl"};
+    d.log = dir + "/bird.log";
     d.start.push_back(in_ns(n.namespace_name(), {"bird", "-c", dir + "/bird.conf", "-s", dir + "/bird.ctl", "-P",
                                                  dir + "/bird.pid"}));
     plan.daemons.push_back(std::move(d));
   }
-  if (!has(faults, Fault::NvaDown)) {
+  if (!has(faults, Fault::NvaDown) && o.nva == NvaKind::Builtin) {
+    // The built-in NVA: the same config, the same namespace, this very binary.
+    // It sets its own forwarding sysctls (--apply-sysctls) and is up once its
+    // control socket answers.
+    const auto f = builtin_nva_files(t, o);
+    plan.files.push_back({f.config, nva_frr_config(t, o)});
+    Daemon d{nva.name, nva.namespace_name(), "hairpin-nva", {}, {f.pidfile}};
+    Command run = in_ns(nva.namespace_name(), {o.hairpin_binary, "nva", "--config", f.config, "--control-socket",
+                                               f.control_socket, "--apply-sysctls"});
+    run.background = true;
+    run.log = f.log;
+    run.pidfile = f.pidfile;
+    d.start.push_back(run);
+    d.ready = {f.control_socket};
+    d.runtime_files = {f.pidfile, f.control_socket};
+    d.log = f.log;
+    plan.daemons.push_back(std::move(d));
+  } else if (!has(faults, Fault::NvaDown)) {
     const auto dir = node_dir(o, nva.name) + "/frr";
     plan.files.push_back({dir + "/frr.conf", nva_frr_config(t, o)});
     plan.files.push_back({dir + "/vtysh.conf", "! vtysh settings for the lab NVA (none)\n"});
@@ -579,10 +609,14 @@ Result<LabPlan> make_lab_plan(const Topology& t, const LabOptions& o) {
                                dir, "-z", dir + "/zserv.api", "-i", dir + "/" + daemon + ".pid", "--log",
                                "file:" + dir + "/" + daemon + ".log"}));
       d.pidfiles.push_back(dir + "/" + daemon + ".pid");
+      d.runtime_files.push_back(dir + "/" + daemon + ".pid");
+      d.runtime_files.push_back(dir + "/" + daemon + ".vty");
     }
+    d.runtime_files.push_back(dir + "/zserv.api");
     Command apply = in_ns(nva.namespace_name(), {"vtysh", "--vty_socket", dir, "--config_dir", dir, "-b"});
     for (const auto* daemon : {"zebra", "staticd", "bgpd"}) apply.wait_for.push_back(dir + "/" + daemon + ".vty");
     d.start.push_back(apply);
+    d.log = dir + "/bgpd.log";
     plan.daemons.push_back(std::move(d));
   }
 

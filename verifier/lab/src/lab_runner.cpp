@@ -86,6 +86,33 @@ std::string comm_of(pid_t pid) {
   return trim(read_file("/proc/" + std::to_string(pid) + "/comm"));
 }
 
+// Running, not a zombie (/proc/PID/stat's state field, after the ")" of comm).
+bool process_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+// The pid a pidfile names, or 0.
+pid_t pid_from(const std::string& pidfile) {
+  try {
+    return static_cast<pid_t>(std::stol(read_file(pidfile)));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Waits (bounded) until every pid is gone; true when they are.
+bool wait_gone(const std::vector<pid_t>& pids, std::chrono::milliseconds bound) {
+  auto deadline = Clock::now() + bound;
+  for (;;) {
+    if (std::none_of(pids.begin(), pids.end(), process_alive)) return true;
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // ---------------------------------------------------------------- saved state
 
 struct SavedState {
@@ -128,14 +155,19 @@ struct Rebuilt {
   SavedState saved;
 };
 
-Result<Rebuilt> rebuild(const std::string& dir) {
+Result<Rebuilt> rebuild(const std::string& dir, const std::string& hairpin_binary = "hairpin") {
   auto saved = load_state(dir);
   if (!saved) return saved.error();
   auto topology = parse_topology(read_file(dir + "/topology.yaml"), saved->topology_source);
   if (!topology) return topology.error();
   LabOptions o;
   o.state_dir = dir;
-  o.nva = saved->nva == "builtin" ? NvaKind::Builtin : NvaKind::Frr;
+  o.hairpin_binary = hairpin_binary;
+  auto kind = parse_nva_kind(saved->nva);
+  if (!kind)
+    return Error{"the lab state names an unknown NVA '" + saved->nva + "'", state_file(dir),
+                 "run hairpin lab down, then hairpin lab up"};
+  o.nva = *kind;
   o.nva_config_text = read_file(dir + "/nva.conf");
   o.nva_config_source = saved->nva_config_source;
   for (const auto& f : saved->faults)
@@ -266,6 +298,62 @@ bool netem_available() {
   return r.exit_code == 0;
 }
 
+// ---------------------------------------------------------------- daemons
+
+namespace {
+
+// Starts one daemon of the plan and waits (bounded) until it serves: its
+// pidfiles written and its ready paths there. A daemon that exits meanwhile is
+// reported with the last line of its log at once, not after the bound.
+Status start_daemon(const Daemon& daemon) {
+  const auto where = daemon.log.empty() ? daemon.node : daemon.log;
+  for (const auto& cmd : daemon.start) {
+    if (!cmd.wait_for.empty() && !wait_for_paths(cmd.wait_for, std::chrono::seconds(15)))
+      return Error{daemon.kind + " on " + daemon.node + " did not start (no " + cmd.wait_for.front() + ")", where,
+                   "see the log there"};
+    if (cmd.background) {
+      if (auto s = spawn_detached(cmd.argv, {cmd.log, cmd.pidfile}); !s) return s.error();
+      continue;
+    }
+    auto r = run_process(cmd.argv);
+    if (!r) return r.error();
+    if (r->exit_code != 0)
+      return Error{daemon.kind + " on " + daemon.node + " failed to start: " + last_line(r->output), cmd.to_string(),
+                   "see " + where + " for its log"};
+  }
+  if (!wait_for_paths(daemon.pidfiles, std::chrono::seconds(15)))
+    return Error{daemon.kind + " on " + daemon.node + " did not write its pidfile", daemon.pidfiles.front(),
+                 "see " + where};
+  auto deadline = Clock::now() + std::chrono::seconds(15);
+  for (;;) {
+    if (std::all_of(daemon.ready.begin(), daemon.ready.end(), [](const auto& p) { return fs::exists(p); }))
+      return Ok{};
+    for (const auto& pidfile : daemon.pidfiles)
+      if (!process_alive(pid_from(pidfile))) {
+        auto log = daemon.log.empty() ? std::string() : last_line(read_file(daemon.log));
+        return Error{daemon.kind + " on " + daemon.node + " exited at start" + (log.empty() ? "" : ": " + log), where,
+                     "see the whole log there"};
+      }
+    if (Clock::now() > deadline)
+      return Error{daemon.kind + " on " + daemon.node + " runs but is not ready after 15 s (no " +
+                       daemon.ready.front() + ")",
+                   where, "see the log there"};
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Polls (bounded) until the lab has converged; returns the last status either way.
+LabStatus wait_converged(const Rebuilt& lab, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto status = observe(lab);
+    if (status.converged() || Clock::now() > deadline) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------- up / down
 
 Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
@@ -325,36 +413,15 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress) {
 
   for (const auto& daemon : plan->daemons) {
     progress << "starting " << daemon.kind << " on " << daemon.node << "\n";
-    for (const auto& cmd : daemon.start) {
-      if (!cmd.wait_for.empty() && !wait_for_paths(cmd.wait_for, std::chrono::seconds(15)))
-        return fail(Error{daemon.kind + " on " + daemon.node + " did not start (no " + cmd.wait_for.front() + ")",
-                          options.state_dir + "/" + daemon.node, "see the logs there"});
-      if (cmd.background) {
-        if (auto s = spawn_detached(cmd.argv); !s) return fail(s.error());
-        continue;
-      }
-      auto r = run_process(cmd.argv);
-      if (!r) return fail(r.error());
-      if (r->exit_code != 0)
-        return fail(Error{daemon.kind + " on " + daemon.node + " failed to start: " + last_line(r->output),
-                          cmd.to_string(), "see " + options.state_dir + "/" + daemon.node + " for its logs"});
-    }
-    if (!wait_for_paths(daemon.pidfiles, std::chrono::seconds(15)))
-      return fail(Error{daemon.kind + " on " + daemon.node + " did not write its pidfile", daemon.pidfiles.front(),
-                        "see the logs beside it"});
+    if (auto s = start_daemon(daemon); !s) return fail(s.error());
   }
 
   progress << "waiting up to " << request.timeout.count() << " s for " << plan->sessions.size()
            << " BGP sessions and " << plan->routes.size() << " routes\n";
-  auto rebuilt = rebuild(options.state_dir);
+  auto rebuilt = rebuild(options.state_dir, options.hairpin_binary);
   if (!rebuilt) return rebuilt.error();
-  auto deadline = Clock::now() + request.timeout;
-  for (;;) {
-    auto status = observe(*rebuilt);
-    if (status.converged()) return status;
-    if (Clock::now() > deadline) return status;  // not converged: the caller reports what is missing
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
+  // Not converged by the deadline: the caller reports what is missing.
+  return wait_converged(*rebuilt, request.timeout);
 }
 
 Status lab_down(const std::string& state_dir, std::ostream& progress) {
@@ -373,11 +440,10 @@ Status lab_down(const std::string& state_dir, std::ostream& progress) {
       for (auto pid : pids_in(ns)) pids.push_back(pid);
   for (auto pid : pids) kill(pid, SIGTERM);
   auto deadline = Clock::now() + std::chrono::seconds(5);
-  auto alive = [](pid_t pid) { return kill(pid, 0) == 0 && comm_of(pid) != ""; };
-  while (Clock::now() < deadline && std::any_of(pids.begin(), pids.end(), alive))
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (Clock::now() < deadline && std::any_of(pids.begin(), pids.end(), process_alive))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (auto pid : pids)
-    if (alive(pid)) kill(pid, SIGKILL);
+    if (process_alive(pid)) kill(pid, SIGKILL);
 
   int removed = 0;
   for (const auto& ns : namespaces)
@@ -399,6 +465,64 @@ Result<LabStatus> lab_status(const std::string& state_dir) {
   auto lab = rebuild(state_dir);
   if (!lab) return lab.error();
   return observe(*lab);
+}
+
+Result<LabStatus> lab_restart(const RestartRequest& request, std::ostream& progress) {
+  if (auto s = check_lab_privileges(); !s) return s.error();
+  auto lab = rebuild(request.state_dir, request.hairpin_binary);
+  if (!lab) return lab.error();
+  const Node* node = lab->topology.find_node(request.node);
+  const Daemon* daemon = nullptr;
+  for (const auto& d : lab->plan.daemons)
+    if (d.node == request.node) daemon = &d;
+  if (!node && !daemon) {
+    std::string valid;
+    for (const auto& n : lab->topology.nodes) valid += (valid.empty() ? "" : ", ") + n.name;
+    for (const auto& d : lab->plan.daemons)
+      if (!lab->topology.find_node(d.node)) valid += ", " + d.node;  // a circuit's delay line
+    return Error{"unknown node '" + request.node + "'", "hairpin lab restart", "valid nodes: " + valid};
+  }
+  if (!daemon) {
+    std::string faults;
+    for (const auto& f : lab->saved.faults) faults += (faults.empty() ? "" : ", ") + f;
+    return Error{request.node + " runs no daemon in this lab" +
+                     (faults.empty() ? std::string() : " (faults: " + faults + ")"),
+                 "hairpin lab restart " + request.node,
+                 "bring the lab up again without the fault that stops it: hairpin lab up --force ..."};
+  }
+  if (!fs::exists("/run/netns/" + daemon->ns))
+    return Error{"namespace " + daemon->ns + " of " + request.node + " is gone; restart rebuilds nothing",
+                 "hairpin lab restart " + request.node, "rebuild the lab: hairpin lab up --force"};
+
+  // Stop what of it still runs (SIGTERM; SIGKILL after a bound), in its namespace only.
+  const auto in_ns = pids_in(daemon->ns);
+  std::vector<pid_t> running;
+  for (const auto& pidfile : daemon->pidfiles) {
+    pid_t pid = pid_from(pidfile);
+    if (process_alive(pid) && std::find(in_ns.begin(), in_ns.end(), pid) != in_ns.end()) running.push_back(pid);
+  }
+  if (running.empty()) {
+    progress << daemon->kind << " on " << request.node << " is not running; starting it\n";
+  } else {
+    auto t0 = Clock::now();
+    for (auto pid : running) kill(pid, SIGTERM);
+    bool gone = wait_gone(running, std::chrono::seconds(10));
+    if (!gone)
+      for (auto pid : running)
+        if (process_alive(pid)) kill(pid, SIGKILL);
+    if (!gone && !wait_gone(running, std::chrono::seconds(2)))
+      return Error{daemon->kind + " on " + request.node + " does not stop", "pid " + std::to_string(running.front()),
+                   "see " + daemon->log + "; hairpin lab down removes everything"};
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    progress << daemon->kind << " on " << request.node << " was running; stopped it (" << (gone ? "SIGTERM" : "SIGKILL")
+             << ", " << ms << " ms); starting it\n";
+  }
+  std::error_code ec;
+  for (const auto& f : daemon->runtime_files) fs::remove(f, ec);  // a dead run's pidfile or socket
+  if (auto s = start_daemon(*daemon); !s) return s.error();
+  progress << daemon->kind << " on " << request.node << " started; waiting up to " << request.timeout.count()
+           << " s for " << lab->plan.sessions.size() << " BGP sessions and " << lab->plan.routes.size() << " routes\n";
+  return wait_converged(*lab, request.timeout);
 }
 
 Result<std::string> lab_namespace_of(const std::string& state_dir, const std::string& node) {

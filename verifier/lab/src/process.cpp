@@ -129,27 +129,66 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv, std::chr
   return out;
 }
 
-Status spawn_detached(const std::vector<std::string>& argv) {
+Status spawn_detached(const std::vector<std::string>& argv, const DetachedOptions& options) {
   if (argv.empty()) return Error{"nothing to run", "", "give a program and its arguments"};
+  // Opened here, so an unwritable log or pidfile is the caller's error, not the program's.
+  int log_fd = open(options.log.empty() ? "/dev/null" : options.log.c_str(),
+                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0)
+    return Error{"cannot open the log " + options.log + ": " + std::strerror(errno), command_line(argv),
+                 "check that its directory exists and is writable"};
+  // The pidfile is written whole: the pid to a temporary file, renamed over it.
+  const std::string pid_tmp = options.pidfile.empty() ? "" : options.pidfile + ".tmp";
+  int pid_fd = -1;
+  if (!options.pidfile.empty()) {
+    pid_fd = open(pid_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (pid_fd < 0) {
+      close(log_fd);
+      return Error{"cannot write the pidfile " + options.pidfile + ": " + std::strerror(errno), command_line(argv),
+                   "check that its directory exists and is writable"};
+    }
+  }
   int err_pipe[2];
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) return Error{"cannot create a pipe: " + std::string(std::strerror(errno)), argv[0], "check system limits"};
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(log_fd);
+    if (pid_fd >= 0) close(pid_fd);
+    return Error{"cannot create a pipe: " + std::string(std::strerror(errno)), argv[0], "check system limits"};
+  }
   auto args = c_argv(argv);
   const pid_t pid = fork();
   if (pid < 0) {
-    close(err_pipe[0]), close(err_pipe[1]);
+    close(err_pipe[0]), close(err_pipe[1]), close(log_fd);
+    if (pid_fd >= 0) close(pid_fd);
     return Error{"cannot fork: " + std::string(std::strerror(errno)), argv[0], "check system limits"};
   }
   if (pid == 0) {
     if (fork() != 0) _exit(0);  // the grandchild is adopted by init: we never wait on it
     setsid();
+    if (pid_fd >= 0) {  // async-signal-safe only: digits by hand
+      char digits[16];
+      int n = 0;
+      char out[18];
+      for (unsigned long v = static_cast<unsigned long>(getpid()); v || n == 0; v /= 10) digits[n++] = char('0' + v % 10);
+      int len = 0;
+      while (n) out[len++] = digits[--n];
+      out[len++] = '\n';
+      (void)!write(pid_fd, out, static_cast<std::size_t>(len));
+      close(pid_fd);
+      rename(pid_tmp.c_str(), options.pidfile.c_str());
+    }
     int null = open("/dev/null", O_RDWR);
-    dup2(null, 0), dup2(null, 1), dup2(null, 2);
+    dup2(null, 0), dup2(log_fd, 1), dup2(log_fd, 2);
     exec_or_report(args.data(), err_pipe[1]);
   }
   close(err_pipe[1]);
+  close(log_fd);
+  if (pid_fd >= 0) close(pid_fd);
   wait_exit_code(pid);
   // The grandchild holds the write end until it execs (closed on exec) or fails.
-  if (int err = read_exec_errno(err_pipe[0]); err != 0) return exec_error(argv, err);
+  if (int err = read_exec_errno(err_pipe[0]); err != 0) {
+    if (!options.pidfile.empty()) unlink(options.pidfile.c_str());
+    return exec_error(argv, err);
+  }
   return Ok{};
 }
 

@@ -218,10 +218,87 @@ TEST(LabPlan, DelayWithoutNetem_UsesTheDelayLine) {
   EXPECT_TRUE(has_command(*netem, "tc qdisc add dev site root netem delay 45ms"));
 }
 
-TEST(LabPlan, BuiltinNva_IsRefusedWithAFix) {
+const Daemon* daemon_of(const LabPlan& plan, const std::string& node) {
+  for (const auto& d : plan.daemons)
+    if (d.node == node) return &d;
+  return nullptr;
+}
+
+TEST(LabPlan, BuiltinNva_IsTheDefault_ThisBinaryInTheNvaNamespaceWithItsFilesInTheRunDir) {
   auto o = options();
-  o.nva = NvaKind::Builtin;
+  o.hairpin_binary = "/opt/x/bin/hairpin";
+  ASSERT_EQ(o.nva, NvaKind::Builtin);
   auto plan = make_lab_plan(seed(), o);
-  ASSERT_FALSE(plan.ok());
-  EXPECT_NE(plan.error().fix.find("--nva frr"), std::string::npos);
+  ASSERT_TRUE(plan.ok()) << plan.error().to_string();
+  const Daemon* d = daemon_of(*plan, "vm-hub00");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->kind, "hairpin-nva");
+  ASSERT_EQ(d->start.size(), 1u);
+  const auto& run = d->start.front();
+  EXPECT_EQ(run.to_string(),
+            "ip netns exec hp-vm-hub00 /opt/x/bin/hairpin nva --config /run/hairpin/lab/vm-hub00/nva.conf "
+            "--control-socket /run/hairpin/lab/vm-hub00/nva.sock --apply-sysctls");
+  EXPECT_TRUE(run.background);
+  EXPECT_EQ(run.log, "/run/hairpin/lab/vm-hub00/nva.log");
+  EXPECT_EQ(run.pidfile, "/run/hairpin/lab/vm-hub00/nva.pid");
+  EXPECT_EQ(d->ready, std::vector<std::string>{"/run/hairpin/lab/vm-hub00/nva.sock"});
+  // A restart after kill -9 must not take the dead run's socket for readiness.
+  EXPECT_NE(std::find(d->runtime_files.begin(), d->runtime_files.end(), "/run/hairpin/lab/vm-hub00/nva.sock"),
+            d->runtime_files.end());
+  auto* conf = file_ending(*plan, "/vm-hub00/nva.conf");
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(conf->content, o.nva_config_text);
+  EXPECT_EQ(file_ending(*plan, "/frr/frr.conf"), nullptr);
+}
+
+TEST(LabPlan, BothNvaKinds_RunTheSameConfigAfterFaults) {
+  auto builtin = options({Fault::NoSupernet});
+  auto frr = builtin;
+  frr.nva = NvaKind::Frr;
+  auto b = make_lab_plan(seed(), builtin);
+  auto f = make_lab_plan(seed(), frr);
+  ASSERT_TRUE(b.ok() && f.ok());
+  auto* bc = file_ending(*b, "/vm-hub00/nva.conf");
+  auto* fc = file_ending(*f, "/frr/frr.conf");
+  ASSERT_NE(bc, nullptr);
+  ASSERT_NE(fc, nullptr);
+  EXPECT_EQ(bc->content, fc->content);
+  EXPECT_EQ(bc->content.find("network 10.0.0.0/8"), std::string::npos);
+  EXPECT_EQ(daemon_of(*f, "vm-hub00")->kind, "frr");
+  EXPECT_EQ(b->sessions.size(), f->sessions.size());
+  EXPECT_EQ(b->routes.size(), f->routes.size());
+}
+
+TEST(LabPlan, NvaDown_StartsNeitherKind) {
+  for (auto kind : {NvaKind::Builtin, NvaKind::Frr}) {
+    auto o = options({Fault::NvaDown});
+    o.nva = kind;
+    auto plan = make_lab_plan(seed(), o);
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(daemon_of(*plan, "vm-hub00"), nullptr) << to_string(kind);
+  }
+}
+
+TEST(LabPlan, EveryDaemon_SaysWhenItIsUpAndWhatARestartClears) {
+  for (auto kind : {NvaKind::Builtin, NvaKind::Frr}) {
+    auto o = options();
+    o.nva = kind;
+    auto plan = make_lab_plan(seed(), o);
+    ASSERT_TRUE(plan.ok());
+    for (const auto& d : plan->daemons) {
+      EXPECT_FALSE(d.pidfiles.empty()) << d.node;
+      EXPECT_FALSE(d.log.empty()) << d.node;
+      for (const auto& p : d.pidfiles)
+        EXPECT_NE(std::find(d.runtime_files.begin(), d.runtime_files.end(), p), d.runtime_files.end()) << p;
+    }
+  }
+}
+
+TEST(NvaKind, ParsesBothNamesAndRefusesOthersWithTheValidOnes) {
+  EXPECT_EQ(*parse_nva_kind("builtin"), NvaKind::Builtin);
+  EXPECT_EQ(*parse_nva_kind("frr"), NvaKind::Frr);
+  auto bad = parse_nva_kind("bird");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().fix.find("builtin"), std::string::npos);
+  EXPECT_NE(bad.error().fix.find("frr"), std::string::npos);
 }

@@ -92,3 +92,52 @@ TEST(SpawnDetached, MissingBinary_IsAnError_PresentOneStarts) {
   std::remove(flag.c_str());
   rmdir(dir);
 }
+
+namespace {
+std::string slurp(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return "";
+  std::string out;
+  char buf[256];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+}  // namespace
+
+TEST(SpawnDetached, LogAndPidfile_TheLogGetsStdoutAndStderrAppended_ThePidfileTheProgramsOwnPid) {
+  char dir[] = "/tmp/hairpin-spawn-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string log = std::string(dir) + "/d.log", pidfile = std::string(dir) + "/d.pid",
+                    done = std::string(dir) + "/done";
+  {
+    FILE* f = std::fopen(log.c_str(), "w");
+    std::fputs("earlier run\n", f);
+    std::fclose(f);
+  }
+  // $$ is the shell's own pid: the pidfile must name the program, not a parent.
+  auto started = spawn_detached({"sh", "-c", "echo out $$; echo err >&2; touch " + done}, {log, pidfile});
+  ASSERT_TRUE(started.ok()) << started.error().to_string();
+  bool seen = false;
+  for (int i = 0; i < 200 && !seen; ++i) {
+    seen = access(done.c_str(), F_OK) == 0;
+    if (!seen) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(seen);
+  const auto pid = slurp(pidfile);
+  ASSERT_FALSE(pid.empty());
+  EXPECT_EQ(slurp(log), "earlier run\nout " + pid.substr(0, pid.size() - 1) + "\nerr\n");
+  EXPECT_EQ(access((pidfile + ".tmp").c_str(), F_OK), -1);
+  for (const auto& p : {log, pidfile, done}) std::remove(p.c_str());
+  rmdir(dir);
+}
+
+TEST(SpawnDetached, UnwritableLog_IsAnErrorNamingIt_NothingRuns) {
+  auto r = spawn_detached({"true"}, {"/nonexistent-dir/x.log", ""});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().what.find("cannot open the log /nonexistent-dir/x.log"), std::string::npos)
+      << r.error().to_string();
+  auto p = spawn_detached({"true"}, {"", "/nonexistent-dir/x.pid"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().what.find("pidfile /nonexistent-dir/x.pid"), std::string::npos);
+}

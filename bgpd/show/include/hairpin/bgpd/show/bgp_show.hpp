@@ -2,8 +2,12 @@
 // `hairpin bgp show ...`: the NVA's state as JSON (FRR's field names where they
 // fit, so the verifier reads our NVA and FRR the same way) and as vtysh-like text
 // made from that JSON. Pure functions over the RIB's views and the neighbors'
-// status: the daemon answers control-socket requests with them
-// (daemon/control_socket), the CLI prints them.
+// status and the FIB's counters and held routes: the daemon answers
+// control-socket requests with them (daemon/control_socket), the CLI prints them.
+//
+// Why a route is not in the kernel is said where the route is shown: a path whose
+// next hop does not resolve (FRR: "inaccessible") and a best path the FIB holds
+// (another protocol has the prefix, the kernel refused it) carry the reason.
 //
 // Requests (one line on the control socket, JSON back):
 //   summary | routes | neighbors A.B.C.D advertised-routes | neighbors A.B.C.D received-routes
@@ -12,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hairpin/bgpd/fib/fib.hpp"
 #include "hairpin/bgpd/rib/rib.hpp"
 #include "hairpin/bgpd/session/session_fsm.hpp"
 
@@ -30,6 +35,8 @@ struct ShowContext {
   std::uint32_t local_as = 0;
   std::vector<NeighborStatus> neighbors;
   const Rib* rib = nullptr;
+  std::optional<FibCounters> fib;      // none: no FIB (some tests)
+  std::vector<FibHeldRoute> fib_held;  // Fib::held_routes()
 };
 
 // {"error": "..."} for unknown requests or neighbors.

@@ -2,8 +2,9 @@
 // Lab plan: everything `hairpin lab up` will create, computed as plain values.
 //
 // In:  a Topology and LabOptions (NVA kind and config, faults, delay).
-// Out: a LabPlan: namespaces, files (BIRD/FRR configs, nft rulesets), the
-//      commands that build links/addresses/routes/sysctls, the daemons to start,
+// Out: a LabPlan: namespaces, files (BIRD/FRR/NVA configs, nft rulesets), the
+//      commands that build links/addresses/routes/sysctls, the daemons to start
+//      (and how to tell each is up, and what a restart must clear first),
 //      and what "converged" means: the model's deployment expectations, less
 //      what the faults take away, each session tied to the BIRD protocol that sees it.
 // Who: lab_runner executes it; unit tests read it. Nothing here touches the system.
@@ -41,24 +42,29 @@ std::string describe(Fault fault);  // one line for help and status
 const std::vector<Fault>& all_faults();
 Result<Fault> parse_fault(const std::string& name);
 
-enum class NvaKind { Frr, Builtin };
+// Builtin: `hairpin nva` (the default); Frr: zebra + staticd + bgpd. Both run the
+// same FRR-style config.
+enum class NvaKind { Builtin, Frr };
 std::string to_string(NvaKind kind);
+Result<NvaKind> parse_nva_kind(const std::string& name);
 
 struct LabOptions {
-  NvaKind nva = NvaKind::Frr;
-  std::string nva_config_text;        // FRR config (for NvaKind::Frr)
+  NvaKind nva = NvaKind::Builtin;
+  std::string nva_config_text;        // the NVA's FRR-style config (either kind)
   std::string nva_config_source;      // its file name, for messages
   std::set<Fault> faults;
   std::optional<double> delay_ms;     // overrides every circuit's delay_ms
   bool netem_available = true;        // false: use the userspace delay line
   std::string state_dir = "/run/hairpin/lab";
-  std::string hairpin_binary = "hairpin";  // runs the delay line
+  std::string hairpin_binary = "hairpin";  // runs the delay line and the built-in NVA
 };
 
 struct Command {
   std::vector<std::string> argv;
   std::vector<std::string> wait_for{};  // paths that must exist before it runs (bounded wait)
   bool background = false;            // detach (a daemon that does not fork itself)
+  std::string log{};                  // background: its stdout/stderr, appended
+  std::string pidfile{};              // background: written by the lab with its pid
   std::string to_string() const;
 };
 
@@ -70,9 +76,12 @@ struct GeneratedFile {
 struct Daemon {
   std::string node;                            // for messages
   std::string ns;
-  std::string kind;                            // "bird", "frr", "delay-line"
+  std::string kind;                            // "bird", "frr", "hairpin-nva", "delay-line"
   std::vector<Command> start;                  // run in order; each returns once started
   std::vector<std::string> pidfiles;
+  std::vector<std::string> ready{};            // paths that exist once it serves (bounded wait)
+  std::vector<std::string> runtime_files{};    // left by a run that died: removed before a restart
+  std::string log{};                           // where to look when it does not start
 };
 
 // A BGP session that must reach Established, observed from a BIRD speaker.
@@ -114,8 +123,16 @@ std::string bird_config(const Topology& topology, const Node& node, const LabOpt
 std::string fabric_nft(const Topology& topology, const std::set<Fault>& faults);
 std::string ergw_nft(const Topology& topology);
 
-// The FRR config the NVA runs, after faults (no-supernet drops `network <supernet>`).
+// The config the NVA runs (FRR or built-in), after faults (no-supernet drops
+// `network <supernet>`).
 std::string nva_frr_config(const Topology& topology, const LabOptions& options);
+
+// Where the built-in NVA keeps its files in the lab: config, control socket
+// (`hairpin bgp show --control-socket`), log, pidfile.
+struct BuiltinNvaFiles {
+  std::string config, control_socket, log, pidfile;
+};
+BuiltinNvaFiles builtin_nva_files(const Topology& topology, const LabOptions& options);
 
 Result<LabPlan> make_lab_plan(const Topology& topology, const LabOptions& options);
 

@@ -77,6 +77,21 @@ Result<LabStatus> lab_up(const UpRequest& request, std::ostream& progress);
 // Removes every namespace, process and file of the lab; safe to run any time.
 Status lab_down(const std::string& state_dir, std::ostream& progress);
 
+struct RestartRequest {
+  std::string state_dir = "/run/hairpin/lab";
+  std::string node;                        // a node (or a circuit with a delay line)
+  std::string hairpin_binary = "hairpin";  // runs the built-in NVA / delay line again
+  std::chrono::seconds timeout{60};
+};
+
+// Starts one node's daemon again in its existing namespace, rebuilding nothing:
+// a daemon that is down is started; one that is up is stopped first (SIGTERM,
+// then SIGKILL after 10 s; the built-in NVA withdraws its kernel routes on
+// SIGTERM) and started. Then waits (bounded) for convergence, like lab_up.
+// Errors: the lab is not up; an unknown node (listing the valid ones); a node
+// that runs no daemon (a fault stopped it); its namespace is gone.
+Result<LabStatus> lab_restart(const RestartRequest& request, std::ostream& progress);
+
 // Reads the lab's state. Error when the lab is not up.
 Result<LabStatus> lab_status(const std::string& state_dir);
 

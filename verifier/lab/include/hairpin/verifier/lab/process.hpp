@@ -27,9 +27,15 @@ struct ProcessOutput {
 Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-// Starts argv detached (own session, stdio on /dev/null, adopted by init: it must
-// write its own pidfile). Error when it could not be started.
-Status spawn_detached(const std::vector<std::string>& argv);
+struct DetachedOptions {
+  std::string log;      // stdout and stderr appended here ("" = /dev/null)
+  std::string pidfile;  // written (whole) with its pid before it execs ("" = none:
+                        // the program writes its own)
+};
+
+// Starts argv detached (own session, stdin on /dev/null, adopted by init). Error
+// when it could not be started (missing program, unwritable log or pidfile).
+Status spawn_detached(const std::vector<std::string>& argv, const DetachedOptions& options = {});
 
 // Replaces this process with argv (stdio inherited). Returns only on failure.
 Error replace_process(const std::vector<std::string>& argv);
