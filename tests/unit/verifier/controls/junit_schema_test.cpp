@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "hairpin/verifier/controls/negative_controls.hpp"
 #include "hairpin/verifier/report/report.hpp"
 #include "verify/recorded_evidence.hpp"
@@ -75,6 +77,46 @@ TEST(JunitSchema, BrokenDocuments_DoNotValidate) {
   pos = bad_count.find("tests=\"");
   bad_count.replace(pos, 7, "tests=\"-");
   EXPECT_FALSE(validates(bad_count, "bad-count"));
+}
+
+}  // namespace
+}  // namespace hairpin::verifier
+
+namespace hairpin::verifier {
+namespace {
+
+// The same for --json: every recording's hairpin.verify/1 report against its JSON
+// Schema with python3-jsonschema (a full draft 2020-12 validator), and a report
+// with an outcome outside the schema's rejected.
+bool json_validates(const std::string& doc, const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hairpin-json-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / (name + ".json");
+  std::ofstream(file) << doc;
+  const std::string cmd =
+      "python3 -c 'import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
+      "c=jsonschema.validators.validator_for(s); c.check_schema(s); c(s).validate(json.load(open(sys.argv[2])))' '" +
+      testing::source_path("fixtures/schemas/hairpin.verify-1.schema.json") + "' '" + file.string() + "' >/dev/null 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::filesystem::remove_all(dir);
+  return rc == 0;
+}
+
+bool have_jsonschema() { return std::system("python3 -c 'import jsonschema' >/dev/null 2>&1") == 0; }
+
+TEST(JsonSchema, VerifyReportOfEveryLabRecording_ValidatesWithJsonschema_AndABrokenOneDoesNot) {
+  if (!have_jsonschema()) GTEST_SKIP() << "python3-jsonschema missing (scripts/setup)";
+  for (const char* r : {"seed", "no-udr", "asymmetric-udr", "no-supernet", "nva-noforward", "ars0-down", "nva-down",
+                        "seed-verbatim"}) {
+    auto s = testing::seed_scenario();
+    auto e = testing::recorded_evidence(r, s);
+    auto j = format_json(make_report(s, e, carry_convergence({}, run_checks(e, s), 100), 1, true, 200));
+    EXPECT_TRUE(json_validates(j.dump(), r)) << r;
+    if (std::string(r) == "seed") {
+      j["outcome"] = "maybe";
+      EXPECT_FALSE(json_validates(j.dump(), "broken"));
+    }
+  }
 }
 
 }  // namespace
