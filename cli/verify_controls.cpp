@@ -105,7 +105,8 @@ v::ControlResult run_control(const ControlsRun& run, const v::NegativeControl& c
   const auto started = std::chrono::steady_clock::now();
   v::ObservedVerdict none;
   none.exit_code = kExitUsage;
-  const std::string tag = std::to_string(index) + "-" + c.name + "-" + c.nva;
+  // N-NAME-NVA; the baseline runs on the lab's default NVA, known only afterwards.
+  const std::string tag = std::to_string(index) + "-" + c.name + "-" + (pass_nva ? c.nva : "default");
   const int up_timeout = c.verdict == v::ExpectedVerdict::Fail && c.diagnosis == "lo-trap"
                              ? kNonConvergingLabUpTimeoutS : kLabUpTimeoutS;
   auto up = v::run_subprocess(lab_up_argv(run.self, run.found, c.faults, pass_nva ? c.nva : "", up_timeout),
