@@ -21,12 +21,13 @@ cat "$TMP/table"
 [ $rc -eq 0 ] || { cat "$TMP/progress"; fail "--negative-controls exited $rc, expected 0"; }
 
 # The table: a header, then one row per control, each ok, then the summary.
+grep -Eq "^seed-verbatim \(frr\) +FAIL +lo-trap .* ok +[0-9.]+ s$" "$TMP/table" || fail "no ok lo-trap row for FRR"
 for f in baseline no-udr asymmetric-udr no-supernet nva-noforward ars0-down nva-down seed-verbatim; do
-  grep -Eq "^$f[ (].* ok +[0-9.]+ s$" "$TMP/table" || fail "no ok row for $f in the table"
+  grep -Eq "^$f \((builtin|frr)\) .* ok +[0-9.]+ s$" "$TMP/table" || fail "no ok row for $f in the table"
 done
 header=$(head -1 "$TMP/table")
 [[ $header =~ ^fault\ +verdict\ +diagnosis\ +expected\ +ok ]] || fail "no table header: $header"
-grep -Eq "^ars0-down( \([a-z]+\))? +FAIL +route-server-session-down +FAIL route-server-session-down \(10\.0\.210\.4\) +ok" "$TMP/table" ||
+grep -Eq "^ars0-down \([a-z]+\) +FAIL +route-server-session-down +FAIL route-server-session-down \(10\.0\.210\.4\) +ok" "$TMP/table" ||
   fail "ars0-down row does not name the session diagnosis for 10.0.210.4"
 grep -q "^negative controls: all [0-9]* ok$" "$TMP/table" || fail "no all-ok summary"
 

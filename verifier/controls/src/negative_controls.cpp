@@ -146,9 +146,8 @@ ControlResult judge(const NegativeControl& c, const ObservedVerdict& o, double s
 
 namespace {
 
-std::string label(const NegativeControl& c) {
-  return c.faults.empty() ? c.name + " (" + c.nva + ")" : c.name + (c.nva == "frr" ? "" : " (" + c.nva + ")");
-}
+// "no-udr (builtin)": the NVA always shown, since seed-verbatim runs on both.
+std::string label(const NegativeControl& c) { return c.name + " (" + c.nva + ")"; }
 
 std::string expected(const NegativeControl& c) {
   if (c.verdict == ExpectedVerdict::Pass) return "PASS";

@@ -180,7 +180,7 @@ TEST(ControlsTable, OneRowPerControl_NotOkRowsExplained_SummaryLast) {
   EXPECT_NE(table.find("fault"), std::string::npos);
   EXPECT_NE(table.find("baseline (frr)"), std::string::npos);
   EXPECT_NE(table.find("FAIL udr-missing"), std::string::npos);
-  EXPECT_NE(table.find("NOT OK no-udr: expected FAIL, got pass"), std::string::npos) << table;
+  EXPECT_NE(table.find("NOT OK no-udr (frr): expected FAIL, got pass"), std::string::npos) << table;
   EXPECT_NE(table.find("negative controls: 1 of 2 not ok"), std::string::npos) << table;
   EXPECT_FALSE(all_ok(results));
   EXPECT_TRUE(all_ok({results[0]}));
