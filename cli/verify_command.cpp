@@ -74,7 +74,6 @@ v::VerifyReport run_verification(const v::Scenario& scenario, const VerifyRun& r
   auto could_not_run = [&](const Error& e) {
     auto report = v::could_not_run_report(scenario, e, ms_since(started));
     report.started_unix_ns = started_unix;
-    report.hairpin_version = HAIRPIN_VERSION;
     return report;
   };
   if (auto ready = gatherer.prepare(); !ready) return could_not_run(ready.error());
@@ -86,7 +85,6 @@ v::VerifyReport run_verification(const v::Scenario& scenario, const VerifyRun& r
   auto report = v::make_report(scenario, std::move(converged->evidence), std::move(converged->checks),
                                converged->rounds, converged->converged, ms_since(started));
   report.started_unix_ns = started_unix;
-  report.hairpin_version = HAIRPIN_VERSION;
   return report;
 }
 

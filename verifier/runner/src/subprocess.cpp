@@ -84,6 +84,9 @@ Result<Spawned> spawn(const std::vector<std::string>& argv) {
     dup2(null, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
+    // Nothing else we hold crosses the exec: not another step's pipe, and not a
+    // lock a caller took for us (a `flock LOCK hairpin verify` must end with us).
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     execvp(args[0], args.data());
     int err = errno;
     (void)!write(exec_pipe[1], &err, sizeof err);

@@ -12,7 +12,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "hairpin/verifier/runner/shell_quote.hpp"
@@ -30,6 +33,11 @@ RunnerTarget local_target() {
 }
 
 bool pid_alive(pid_t pid) { return kill(pid, 0) == 0; }
+
+std::string read_file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
 
 }  // namespace
 
@@ -244,4 +252,31 @@ TEST(SshRunner, SshFailureIsUnreachableNamingTheHost) {
   EXPECT_NE(line.find("site-a (ssh probe-a.invalid)"), std::string::npos) << line;
   EXPECT_NE(line.find("cannot reach it over ssh"), std::string::npos) << line;
   EXPECT_FALSE(runner.check(10s).ok());
+}
+
+TEST(Subprocess, ChildrenInheritNoDescriptorButStdio) {
+  // An fd of ours without CLOEXEC (as flock(1) passes its lock down) must not reach the child.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);  // no O_CLOEXEC
+  ASSERT_EQ(dup2(fds[0], 100), 100);
+  auto listing = [](const std::string& text) {
+    std::vector<int> out;
+    std::istringstream in(text);
+    for (int fd; in >> fd;) out.push_back(fd);
+    return out;
+  };
+  auto r = run_subprocess({"sh", "-c", "ls /proc/self/fd"}, 5s);
+  ASSERT_TRUE(r.ok());
+  auto listed = listing(r->out);
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), 100), 0) << r->out;
+  // Positive control: a child started by system(3) does inherit it.
+  const std::string file = "/tmp/hairpin-fd-control-" + std::to_string(getpid());
+  ASSERT_EQ(std::system(("ls /proc/self/fd > " + file).c_str()), 0);
+  auto control = read_file_text(file);
+  std::remove(file.c_str());
+  auto control_listed = listing(control);
+  EXPECT_EQ(std::count(control_listed.begin(), control_listed.end(), 100), 1) << control;
+  close(100);
+  close(fds[0]);
+  close(fds[1]);
 }

@@ -231,3 +231,22 @@ TEST(Diagnosis, SshRunner_NextCommandQuotedForTheRemoteShell) {
   EXPECT_EQ(d[0].next_command,
             "ssh -p 2222 azureuser@nva1 'vtysh --vty_socket /run/hairpin/lab/vm-hub00/frr -c '\\''show bgp ipv4 unicast neighbors 10.0.210.4'\\'''");
 }
+
+TEST(Diagnosis, WithoutTheCapture_EachFaultStillNamedFromTracesAndState) {
+  // `hairpin analyze` cannot always tell which MAC is the NVA (nothing forwarded
+  // and no ARP in the capture): the traces and the BGP/kernel state suffice.
+  const auto s = seed_scenario();
+  const std::vector<std::pair<const char*, Cause>> cases{
+      {"no-udr", Cause::UdrMissing},          {"asymmetric-udr", Cause::UdrOneSiteOnly},
+      {"no-supernet", Cause::SupernetNotOriginated}, {"nva-noforward", Cause::NvaNotForwarding},
+      {"ars0-down", Cause::RouteServerSessionDown},  {"nva-down", Cause::NvaDown},
+      {"seed-verbatim", Cause::LoTrap}};
+  for (const auto& [name, cause] : cases) {
+    auto e = recorded_evidence(name, s);
+    for (auto& d : e.directions)
+      d.capture = {Provenance::not_gathered("hairpin analyze", "local", "the NVA could not be identified"), std::nullopt};
+    const auto d = diagnose_evidence(e, s);
+    ASSERT_FALSE(d.empty()) << name;
+    EXPECT_EQ(d[0].id(), std::string(to_string(cause))) << name << ": " << causes(d);
+  }
+}

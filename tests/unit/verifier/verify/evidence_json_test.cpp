@@ -59,3 +59,14 @@ TEST(EvidenceJson, BadDocument_NamesTheJsonPath) {
   EXPECT_EQ(wrong.error().where, "t.json: $.schema");
   EXPECT_FALSE(parse_evidence("not json", "n.json").ok());
 }
+
+TEST(Gathered, ParseFailure_BecomesNotGatheredWithTheParsersLine) {
+  Provenance how;
+  how.command = "vtysh -c 'show bgp ipv4 unicast summary json'";
+  auto bad = gathered(how, parse_bgp_summary_json("% Unknown command"));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.how.reason.find("bgp summary json: output is not JSON"), std::string::npos) << bad.how.reason;
+  auto good = gathered(how, parse_bgp_summary_json(Recording("seed").out("bgp-summary")));
+  EXPECT_TRUE(good.ok());
+  EXPECT_EQ(good.value->peers.size(), 2u);
+}

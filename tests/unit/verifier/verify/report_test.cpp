@@ -260,3 +260,20 @@ TEST(ReportText, SeedLab_Passes) {
   EXPECT_NE(text.find("\nPASS: 18 passed, 0 failed, 0 not run"), std::string::npos) << text;
   EXPECT_EQ(text.find("Diagnosis"), std::string::npos);
 }
+
+TEST(ReportJunit, AttributesAsTheJenkinsXunitSchemaAllows) {
+  // junit-10.xsd (jenkinsci/xunit-plugin): <testsuites> takes name, time, tests,
+  // failures, errors only; <testsuite> requires name, tests, failures, errors.
+  const auto xml = format_junit(report_for("nva-down"));
+  const auto suites = xml.substr(xml.find("<testsuites "), xml.find('>', xml.find("<testsuites ")) - xml.find("<testsuites "));
+  EXPECT_EQ(suites.find("skipped="), std::string::npos) << suites;
+  const auto suite_at = xml.find("<testsuite ");
+  const auto suite = xml.substr(suite_at, xml.find('>', suite_at) - suite_at);
+  for (const char* a : {"name=\"", "tests=\"", "failures=\"", "errors=\"", "skipped=\"", "time=\"", "timestamp=\""})
+    EXPECT_NE(suite.find(std::string(" ") + a), std::string::npos) << a;
+  EXPECT_NE(suite.find("skipped=\"16\""), std::string::npos) << suite;  // nva-down: 12 BGP checks, 2 capture, 2 answer checks not run
+}
+
+TEST(ReportJson, CarriesTheProjectVersion) {
+  EXPECT_FALSE(format_json(report_for("seed"))["hairpin_version"].get<std::string>().empty());
+}

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "hairpin/common/ipv4.hpp"
+#include "hairpin/common/result.hpp"
 
 namespace hairpin::verifier {
 
@@ -47,6 +48,21 @@ struct Gathered {
   // "not gathered: <reason>", or "gathered" (for messages).
   std::string reason() const { return how.ok() ? (value ? "" : "no value") : how.reason; }
 };
+
+// A parsed tool output as an item: the value, or (parse failed) NotGathered
+// with the parser's one-line error as the reason.
+template <typename T>
+Gathered<T> gathered(Provenance how, Result<T> parsed) {
+  Gathered<T> g{std::move(how), std::nullopt};
+  if (!g.how.ok()) return g;
+  if (parsed.ok()) {
+    g.value = std::move(parsed).value();
+  } else {
+    g.how.status = Provenance::Status::NotGathered;
+    g.how.reason = parsed.error().to_string();
+  }
+  return g;
+}
 
 // A route as a BGP speaker shows it for one peer (received or advertised).
 struct BgpRoute {

@@ -45,7 +45,7 @@ struct VerifyReport {
   bool converged = false;
   double duration_ms = 0;
   std::int64_t started_unix_ns = 0;
-  std::string hairpin_version;            // e.g. "0.1.0"
+  std::string hairpin_version;            // the project version (CMake PROJECT_VERSION), set by make_report
 };
 
 // Builds the report's verdict and diagnoses from a final round.
