@@ -6,7 +6,7 @@
 # back and the lab converges again. Prints the loss and the longest gap.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
-trap '[ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null; rm -rf "$WORK" "$LOG"; cleanup' EXIT
+trap 'stop_ping_quietly; rm -rf "$WORK" "$LOG"; cleanup' EXIT
 A=vm-hub100; B=vm-hub200
 # ergw_session PROTOCOL: the ERGW's BIRD state for one of its sessions.
 ergw_session() {

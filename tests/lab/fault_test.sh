@@ -59,13 +59,17 @@ case "$fault" in
       conf=$(cd "$(dirname "$0")/../.." && pwd)/fixtures/configs/nva-seed.frr
       line=$(grep -n "ip address 10.0.0.1/8" "$conf" | cut -d: -f1)
       [ -n "$line" ] || fail "no lo address line in $conf"
-      grep -E "nva.conf:$line: warning: .*on lo" "$LAB/vm-hub00/nva.log" > /dev/null ||
+      warning="config line $line: 'interface lo' address 10.0.0.1/8 not applied: "
+      grep -F "$warning" "$LAB/vm-hub00/nva.log" | grep -q "instead 'network 10.0.0.0/8' is originated and backed by a blackhole" ||
         { cat "$LAB/vm-hub00/nva.log"; fail "no warning about line $line (the lo address) in the NVA's log"; }
-      pass "seed-verbatim: the NVA's log warns about line $line: $(grep -E "nva.conf:$line: warning" "$LAB/vm-hub00/nva.log" | head -1)"
+      pass "seed-verbatim: the NVA's log says: $(grep -F "$warning" "$LAB/vm-hub00/nva.log" | head -1)"
       in_node vm-hub00 ip route show table local
       # Positive control: the local table was read and holds the NIC's own address.
       [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.4 dev eth0" ]] || fail "no local 10.0.0.4 in the NVA's local table: $NODE_OUT"
       [[ $NODE_OUT =~ (^|$'\n')"local 10.0.0.0/8" ]] && fail "the NVA has local 10.0.0.0/8 (the trap): $NODE_OUT"
+      # The seed has no `ip route 10.0.0.0/8 blackhole`: the NVA backs the network itself (proto 221).
+      in_node vm-hub00 ip route show proto 221
+      [[ $NODE_OUT =~ (^|$'\n')"blackhole 10.0.0.0/8 metric 15" ]] || fail "no blackhole 10.0.0.0/8 under proto 221: $NODE_OUT"
       in_node vm-hub00 ip -o addr show dev lo
       [[ $NODE_OUT == *10.0.0.1/8* ]] && fail "10.0.0.1/8 was applied to lo: $NODE_OUT"
       pass "seed-verbatim (builtin): converges and hairpins both ways; no local 10.0.0.0/8, nothing added to lo"

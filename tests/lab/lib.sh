@@ -97,6 +97,9 @@ ping_start() {
   "$HAIRPIN" lab exec "$2" -- ping -D -n -i 0.01 -W 1 -c "$4" "$3" > "$1" 2>&1 &
   PING_PID=$!
 }
+stop_ping_quietly() {  # for traps: never fails (set -e holds in traps too)
+  if [ -n "${PING_PID:-}" ]; then kill "$PING_PID" 2>/dev/null || true; fi
+}
 replies() { local n; n=$(grep -c " bytes from " "$1") || true; echo "${n:-0}"; }
 # wait_replies FILE N SECONDS: bounded poll until FILE holds at least N replies.
 wait_replies() {

@@ -42,10 +42,11 @@ pass "restart unknown node: $(cat "$LOG")"
 
 # lab status names the NVA's kind and its process.
 status=$("$HAIRPIN" lab status) || fail "lab status: $status"
-case $NVA in builtin) proc=hairpin ;; frr) proc=bgpd ;; esac
-grep -q "NVA $NVA," <<< "$status" && grep -Eq "^  vm-hub00 +nva +hp-vm-hub00 +.*$proc [0-9]+" <<< "$status" ||
+case $NVA in builtin) proc=hairpin kind=hairpin-nva ;; frr) proc=bgpd kind=frr ;; esac
+grep -q "NVA $NVA," <<< "$status" && grep -Eq "^  vm-hub00 +nva +hp-vm-hub00 +.*$proc [0-9]+" <<< "$status" &&
+  grep -Eq "^  vm-hub00 +$kind +running \(pid [0-9 ]+\) +log $LAB/vm-hub00/" <<< "$status" ||
   { echo "$status"; fail "lab status does not show the $NVA NVA running"; }
-pass "lab status: NVA $NVA, $proc on vm-hub00"
+pass "lab status: NVA $NVA, $proc on vm-hub00, its daemon running"
 
 "$HAIRPIN" lab down >/dev/null
 nothing_left; pass "nothing left after up/down"

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 [ "$NVA" = builtin ] || { echo "SKIP: restart_test is for the built-in NVA"; exit 77; }
 WORK=$(mktemp -d)
-trap '[ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null; rm -rf "$WORK" "$LOG"; cleanup' EXIT
+trap 'stop_ping_quietly; rm -rf "$WORK" "$LOG"; cleanup' EXIT
 A=vm-hub100
 nva_pid() { cat $LAB/vm-hub00/nva.pid; }
 site_route() { in_node vm-hub00 ip route show exact 10.200.0.0/16; echo "$NODE_OUT"; }
@@ -29,6 +29,9 @@ alive "$old" && fail "hairpin nva (pid $old) survived kill -9"
 # kill -9 leaves the routes it installed: they forward until the new run sweeps.
 [ "$(site_route)" = "$route_before" ] || fail "10.200.0.0/16 changed on the NVA right after kill -9: $(site_route)"
 pass "after kill -9 the NVA's route stays: $route_before"
+status=$("$HAIRPIN" lab status) || true  # exit 1: not converged while the NVA is down
+grep -Eq "^  vm-hub00 +hairpin-nva +NOT running .*hairpin lab restart vm-hub00 starts it" <<< "$status" ||
+  { echo "$status"; fail "lab status does not say the NVA is down"; }
 
 rc=0; "$HAIRPIN" lab restart vm-hub00 > "$LOG" 2>&1 || rc=$?
 t_restarted=$(date +%s.%N)

@@ -211,6 +211,16 @@ LabStatus observe(const Rebuilt& lab) {
       for (auto pid : pids_in(node.ns)) node.processes.push_back(comm_of(pid) + " " + std::to_string(pid));
     s.nodes.push_back(std::move(node));
   }
+  for (const auto& d : lab.plan.daemons) {
+    DaemonState ds{d.node, d.kind, true, {}, d.log, {}};
+    if (d.kind == "hairpin-nva") ds.control_socket = builtin_nva_files(lab.topology, lab.options).control_socket;
+    for (const auto& pidfile : d.pidfiles) {
+      pid_t pid = pid_from(pidfile);
+      if (process_alive(pid)) ds.pids.push_back(pid);
+      else ds.running = false;
+    }
+    s.daemons.push_back(std::move(ds));
+  }
   std::map<std::string, std::map<std::string, std::string>> bird_cache;
   for (const auto& e : lab.plan.sessions) {
     if (!bird_cache.contains(e.observer)) {
@@ -551,6 +561,18 @@ std::string format_status_text(const LabStatus& s) {
     std::snprintf(line, sizeof line, "  %-10s %-5s %-13s ", n.name.c_str(), n.role.c_str(), n.ns.c_str());
     o << line << (n.namespace_present ? (procs.empty() ? "no processes" : procs) : "NAMESPACE MISSING") << "\n";
   }
+  o << "\ndaemons:\n";
+  for (const auto& d : s.daemons) {
+    std::string pids;
+    for (auto p : d.pids) pids += (pids.empty() ? "" : " ") + std::to_string(p);
+    char line[200];
+    std::snprintf(line, sizeof line, "  %-10s %-12s %-22s ", d.node.c_str(), d.kind.c_str(),
+                  d.running ? ("running (pid " + pids + ")").c_str() : "NOT running");
+    o << line << "log " << d.log;
+    if (!d.control_socket.empty()) o << ", control socket " << d.control_socket;
+    if (!d.running) o << " (hairpin lab restart " << d.node << " starts it)";
+    o << "\n";
+  }
   o << "\nBGP sessions:\n";
   for (const auto& ss : s.sessions) {
     char line[160];
@@ -578,6 +600,10 @@ std::string format_status_json(const LabStatus& s) {
   for (const auto& n : s.nodes)
     j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"namespace", n.ns},
                           {"namespace_present", n.namespace_present}, {"processes", n.processes}});
+  j["daemons"] = json::array();
+  for (const auto& d : s.daemons)
+    j["daemons"].push_back({{"node", d.node}, {"kind", d.kind}, {"running", d.running}, {"pids", d.pids},
+                            {"log", d.log}, {"control_socket", d.control_socket}});
   j["sessions"] = json::array();
   for (const auto& ss : s.sessions)
     j["sessions"].push_back({{"observer", ss.expected.observer}, {"protocol", ss.expected.protocol},

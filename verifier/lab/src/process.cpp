@@ -1,7 +1,9 @@
 #include "hairpin/verifier/lab/process.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +44,15 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 
 // The child's half of the exec-error pipe: on a failed exec it writes errno
 // there, so the parent tells "could not run" from "ran". Async-signal-safe only.
+// Every descriptor above stderr is closed on exec first: a daemon the lab starts
+// must not hold what its caller had open, e.g. the lab lock of
+// `flock /tmp/hairpin-lab.lock ctest …` (flock(1) passes its fd to the command),
+// which a BIRD or FRR left running would otherwise hold for ever.
 [[noreturn]] void exec_or_report(char* const* args, int error_fd) {
+  if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    const long max = sysconf(_SC_OPEN_MAX);  // kernels before 5.11
+    for (int fd = 3; fd < (max > 0 ? max : 1024); ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
   execvp(args[0], args);
   int err = errno;
   (void)!write(error_fd, &err, sizeof err);

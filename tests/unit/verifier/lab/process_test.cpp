@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -140,4 +141,20 @@ TEST(SpawnDetached, UnwritableLog_IsAnErrorNamingIt_NothingRuns) {
   auto p = spawn_detached({"true"}, {"", "/nonexistent-dir/x.pid"});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().what.find("pidfile /nonexistent-dir/x.pid"), std::string::npos);
+}
+
+TEST(RunProcess, TheChildInheritsNoDescriptorAboveStderr_SoADaemonNeverHoldsTheCallersLock) {
+  char path[] = "/tmp/hairpin-fd-XXXXXX";
+  int tmp = mkstemp(path);
+  ASSERT_GE(tmp, 0);
+  int fd = fcntl(tmp, F_DUPFD, 100);  // not close-on-exec: as flock(1) hands its lock to the command
+  close(tmp);
+  ASSERT_GE(fd, 100);
+  auto r = run_process({"sh", "-c", "ls /proc/self/fd"});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  // Positive control: the listing ran and shows stdin/stdout/stderr.
+  EXPECT_NE(r->output.find("0\n1\n2\n"), std::string::npos) << r->output;
+  EXPECT_EQ(r->output.find("\n" + std::to_string(fd) + "\n"), std::string::npos) << r->output;
+  close(fd);
+  std::remove(path);
 }

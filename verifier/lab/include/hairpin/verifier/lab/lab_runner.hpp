@@ -55,6 +55,18 @@ struct NodeState {
   std::vector<std::string> processes;  // "bird 1234"
 };
 
+// A daemon of the plan (BIRD, the NVA of either kind, a delay line): running is
+// every pidfile naming a live process. One that is down is started again by
+// `hairpin lab restart NODE`.
+struct DaemonState {
+  std::string node;
+  std::string kind;               // "bird", "hairpin-nva", "frr", "delay-line"
+  bool running = false;
+  std::vector<int> pids;          // the live ones
+  std::string log;
+  std::string control_socket;     // hairpin-nva: for `hairpin bgp show --control-socket`
+};
+
 struct LabStatus {
   bool up = false;
   std::string topology;
@@ -62,6 +74,7 @@ struct LabStatus {
   std::vector<std::string> faults;
   std::string delay;
   std::vector<NodeState> nodes;
+  std::vector<DaemonState> daemons;
   std::vector<SessionState> sessions;
   std::vector<RouteState> routes;
   bool converged() const;
