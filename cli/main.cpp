@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "verify_command.hpp"
+#include "verify_controls.hpp"
 
 namespace {
 
@@ -32,7 +33,7 @@ int main(int argc, char** argv) {
   hairpin::cli::register_nva_commands(app, exit_code);
   hairpin::cli::register_capture_commands(app, exit_code);
   hairpin::cli::register_lint_commands(app, exit_code);
-  hairpin::cli::register_verify_commands(app, exit_code);
+  hairpin::cli::register_verify_commands(app, exit_code, hairpin::cli::run_negative_controls);
 
   try {
     app.parse(argc, argv);
