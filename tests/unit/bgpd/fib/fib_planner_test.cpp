@@ -263,7 +263,11 @@ TEST_F(PlannerWithObjects, NextHopLost_OneGroupDeleteTakesItsRoutes_HeldUntilItR
   for (const char* p : {"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"}) fib.set(bgp(p, {"10.0.200.12"}));
   fib.set(bgp("10.4.0.0/16", {"10.101.0.7", "10.0.200.12"}));
   const auto first = fib.plan();
-  const std::uint32_t group = only<RouteWrite>(first)[0].nexthop_id;
+  // Requests come in hash order: find 10.1.0.0/16's write, whose group is the single-hop one.
+  std::uint32_t group = 0;
+  for (const auto& w : only<RouteWrite>(first))
+    if (w.prefix == pfx("10.1.0.0/16")) group = w.nexthop_id;
+  ASSERT_NE(group, 0u);
   EXPECT_EQ(fib.route_deleted(via("10.0.200.0/24", "10.100.0.1", 2)), (std::vector<Ipv4Address>{ip("10.0.200.12")}));
   const auto requests = fib.plan();
   EXPECT_TRUE(only<RouteDelete>(requests).empty());  // the kernel drops routes with their object
