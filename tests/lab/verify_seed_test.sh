@@ -95,7 +95,8 @@ python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$WORK/int/round-001
 pids=$(ip netns pids hp-vm-hub00)
 [ -n "$pids" ] || fail "ip netns pids hp-vm-hub00 listed nothing (FRR should be there)"
 for p in $pids; do
-  if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q " capture "; then fail "a capture is still running: pid $p"; fi
+  cmdline=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null || true)
+  if [[ $cmdline == *" capture "* ]]; then fail "a capture is still running: pid $p"; fi
 done
 if compgen -G "$WORK/int/*/.*hairpin-tmp*" > /dev/null; then fail "half-written evidence after SIGINT"; fi
 pass "SIGINT during the retries: exit 2, 'interrupted', capture stopped, evidence kept whole"

@@ -22,6 +22,7 @@
 #include "hairpin/bgpd/wire/message_codec.hpp"
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 #include "fake_fib.hpp"
+#include "scripted_peer.hpp"
 
 namespace hairpin::bgpd {
 namespace {
@@ -29,51 +30,10 @@ namespace {
 constexpr const char* kPeer = "127.0.0.1";
 constexpr const char* kNva = "127.0.0.2";
 
-sockaddr_in address(const char* ip, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  inet_pton(AF_INET, ip, &a.sin_addr);
-  return a;
-}
-
-// A blocking socket with a receive timeout, closed on scope exit.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {
-    timeval tv{2, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
-
-bool read_exact(int fd, std::uint8_t* p, std::size_t n) {
-  while (n > 0) {
-    ssize_t got = ::recv(fd, p, n, 0);
-    if (got <= 0) return false;
-    p += got;
-    n -= static_cast<std::size_t>(got);
-  }
-  return true;
-}
-
-// The next message, or nothing at EOF or after the timeout.
-std::optional<Message> read_message(int fd) {
-  Bytes bytes(19);
-  if (!read_exact(fd, bytes.data(), 19)) return std::nullopt;
-  std::size_t length = (std::size_t{bytes[16]} << 8) | bytes[17];
-  bytes.resize(length);
-  if (length > 19 && !read_exact(fd, bytes.data() + 19, length - 19)) return std::nullopt;
-  auto decoded = decode_message(bytes, CodecContext{true, true});
-  if (!decoded) return std::nullopt;
-  return decoded.value();
-}
-
-void send_all(int fd, const Bytes& bytes) { ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), ssize_t(bytes.size())); }
+using test::address;
+using test::Fd;
+using test::read_message;
+using test::send_all;
 
 // The peer's OPEN immediately followed by its KEEPALIVE, in one write.
 Bytes open_and_keepalive(const char* peer_id) {

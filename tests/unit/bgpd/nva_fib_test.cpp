@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "fake_fib.hpp"
+#include "scripted_peer.hpp"
 #include "hairpin/bgpd/config/config.hpp"
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 #include "hairpin/bgpd/wire/message_codec.hpp"
@@ -34,51 +35,10 @@ using test::ip;
 using test::pfx;
 using namespace std::chrono_literals;
 
-sockaddr_in address(const char* ip, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  inet_pton(AF_INET, ip, &a.sin_addr);
-  return a;
-}
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {
-    timeval tv{3, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
-
-bool read_exact(int fd, std::uint8_t* p, std::size_t n) {
-  while (n > 0) {
-    ssize_t got = ::recv(fd, p, n, 0);
-    if (got <= 0) return false;
-    p += got;
-    n -= static_cast<std::size_t>(got);
-  }
-  return true;
-}
-
-std::optional<Message> read_message(int fd) {
-  Bytes bytes(19);
-  if (!read_exact(fd, bytes.data(), 19)) return std::nullopt;
-  std::size_t length = (std::size_t{bytes[16]} << 8) | bytes[17];
-  bytes.resize(length);
-  if (length > 19 && !read_exact(fd, bytes.data() + 19, length - 19)) return std::nullopt;
-  auto decoded = decode_message(bytes, CodecContext{true, true});
-  if (!decoded) return std::nullopt;
-  return decoded.value();
-}
-
-void send_all(int fd, const Bytes& bytes) {
-  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), ssize_t(bytes.size()));
-}
+using test::address;
+using test::Fd;
+using test::read_message;
+using test::send_all;
 
 Bytes encoded(const Message& m) { return encode_message(m, CodecContext{true, true}).value(); }
 
@@ -187,7 +147,7 @@ struct Harness {
 
 // A listening peer on 127.0.0.1 with a free port: the BGP port for both sides.
 struct PeerListener {
-  PeerListener() : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+  PeerListener() : fd(::socket(AF_INET, SOCK_STREAM, 0), 3) {
     int one = 1;
     setsockopt(fd.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     auto a = address("127.0.0.1", 0);
@@ -201,7 +161,7 @@ struct PeerListener {
   std::unique_ptr<Fd> accept_session() {
     pollfd pfd{fd.fd, POLLIN, 0};
     if (::poll(&pfd, 1, 5000) != 1) return nullptr;
-    auto s = std::make_unique<Fd>(::accept(fd.fd, nullptr, nullptr));
+    auto s = std::make_unique<Fd>(::accept(fd.fd, nullptr, nullptr), 3);
     auto open = read_message(s->fd);
     if (!open || !std::holds_alternative<Open>(*open)) return nullptr;
     Open o;

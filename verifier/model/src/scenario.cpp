@@ -1,6 +1,7 @@
 #include "hairpin/verifier/model/scenario.hpp"
 
 #include "hairpin/common/file_io.hpp"
+#include "yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -57,64 +58,15 @@ namespace {
 
 // Reads one YAML document into a Scenario, failing with file:line and a fix
 // (the same shape as the topology reader: yaml-cpp marks give the lines).
-class ScenarioReader {
+class ScenarioReader : YamlReader {
  public:
-  explicit ScenarioReader(std::string source) : source_(std::move(source)) {}
+  explicit ScenarioReader(std::string source) : YamlReader(std::move(source)) {}
 
   Result<Scenario> read(const YAML::Node& root) {
-    try {
-      return read_root(root);
-    } catch (const Failure& f) {
-      return f.error;
-    } catch (const YAML::Exception& e) {
-      return Error{"not a valid scenario: " + e.msg, source_ + ":" + std::to_string(e.mark.line + 1),
-                   "start from fixtures/scenarios/seed-lab.yaml"};
-    }
+    return read_document([&] { return read_root(root); }, "scenario", "start from fixtures/scenarios/seed-lab.yaml");
   }
 
  private:
-  struct Failure {
-    Error error;
-  };
-  std::string source_;
-
-  static int line_of(const YAML::Node& at) { return at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0; }
-
-  [[noreturn]] void fail(const YAML::Node& at, std::string what, std::string fix) const {
-    std::string where = source_;
-    if (int line = line_of(at)) where += ":" + std::to_string(line);
-    throw Failure{Error{std::move(what), std::move(where), std::move(fix)}};
-  }
-
-  void expect_keys(const YAML::Node& map, std::string_view what, const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) fail(map, std::string(what) + " must be a mapping", "write it as 'key: value' lines");
-    for (const auto& kv : map) {
-      auto key = kv.first.as<std::string>();
-      if (!allowed.contains(key)) {
-        std::string valid;
-        for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
-        fail(kv.first, "unknown key '" + key + "' in " + std::string(what), "valid keys: " + valid);
-      }
-    }
-  }
-
-  YAML::Node required(const YAML::Node& map, const std::string& key, std::string_view what) const {
-    auto v = map[key];
-    if (!v.IsDefined() || v.IsNull())
-      fail(map, std::string(what) + " is missing '" + key + "'", "add '" + key + ": ...'");
-    return v;
-  }
-
-  static bool present(const YAML::Node& map, const std::string& key) {
-    auto v = map[key];
-    return v.IsDefined() && !v.IsNull();
-  }
-
-  std::string scalar(const YAML::Node& v, std::string_view what) const {
-    if (!v.IsScalar()) fail(v, std::string(what) + " must be a single value", "write it as 'key: value'");
-    return v.Scalar();
-  }
-
   std::string nonempty(const YAML::Node& v, std::string_view what) const {
     auto text = scalar(v, what);
     if (text.empty()) fail(v, std::string(what) + " is empty", "give it a value");
@@ -219,7 +171,7 @@ class ScenarioReader {
                 {"name", "supernet", "port", "sites", "nva", "route_servers", "route_server_limit",
                  "route_server_margin_pct", "expectations"});
     Scenario s;
-    s.source = source_;
+    s.source = source();
     s.name = name(required(root, "name", "the scenario"), "scenario name");
     s.supernet = prefix(required(root, "supernet", "the scenario"), "supernet");
     if (present(root, "port")) s.port = static_cast<std::uint16_t>(integer(root["port"], "port", 1, 65535, "22"));
@@ -396,14 +348,9 @@ class ScenarioReader {
 }  // namespace
 
 Result<Scenario> parse_scenario(std::string_view yaml_text, std::string source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return Error{"not valid YAML: " + e.msg, source + ":" + std::to_string(e.mark.line + 1),
-                 "check indentation and quoting near that line"};
-  }
-  return ScenarioReader(std::move(source)).read(root);
+  auto root = load_yaml(yaml_text, source);
+  if (!root) return root.error();
+  return ScenarioReader(std::move(source)).read(root.value());
 }
 
 Result<Scenario> load_scenario(const std::string& path) {

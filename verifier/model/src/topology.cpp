@@ -1,6 +1,7 @@
 #include "hairpin/verifier/model/topology.hpp"
 
 #include "hairpin/common/file_io.hpp"
+#include "yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -61,74 +62,15 @@ std::string Topology::node_names() const {
 namespace {
 
 // Reads one YAML document into a Topology, failing with file:line and a fix.
-class Reader {
+class Reader : YamlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
+  explicit Reader(std::string source) : YamlReader(std::move(source)) {}
 
   Result<Topology> read(const YAML::Node& root) {
-    try {
-      return read_root(root);
-    } catch (const Failure& f) {
-      return f.error;
-    }
+    return read_document([&] { return read_root(root); }, "topology", "start from fixtures/topologies/seed.yaml");
   }
 
  private:
-  struct Failure {
-    Error error;
-  };
-
-  std::string source_;
-
-  [[noreturn]] void fail(const YAML::Node& at, std::string what, std::string fix) const {
-    std::string where = source_;
-    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
-    throw Failure{Error{std::move(what), std::move(where), std::move(fix)}};
-  }
-
-  [[noreturn]] void fail_at(int line, std::string what, std::string fix) const {
-    throw Failure{Error{std::move(what), source_ + ":" + std::to_string(line), std::move(fix)}};
-  }
-
-  void expect_keys(const YAML::Node& map, std::string_view what, const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) fail(map, std::string(what) + " must be a mapping", "write it as 'key: value' lines");
-    for (const auto& kv : map) {
-      auto key = kv.first.as<std::string>();
-      if (!allowed.contains(key)) {
-        std::string valid;
-        for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
-        fail(kv.first, "unknown key '" + key + "' in " + std::string(what), "valid keys: " + valid);
-      }
-    }
-  }
-
-  YAML::Node required(const YAML::Node& map, const std::string& key, std::string_view what) const {
-    auto v = map[key];
-    if (!v.IsDefined() || v.IsNull()) fail(map, std::string(what) + " is missing '" + key + "'", "add '" + key + ": ...'");
-    return v;
-  }
-
-  std::string scalar(const YAML::Node& v, std::string_view what) const {
-    if (!v.IsScalar()) fail(v, std::string(what) + " must be a single value", "write it as 'key: value'");
-    return v.Scalar();
-  }
-
-  Ipv4Address ip(const YAML::Node& v, std::string_view what) const {
-    auto text = scalar(v, what);
-    auto parsed = Ipv4Address::parse(text);
-    if (!parsed) fail(v, std::string(what) + " '" + text + "' is not an IPv4 address", "write it like 10.0.0.4");
-    return *parsed;
-  }
-
-  Ipv4Prefix prefix(const YAML::Node& v, std::string_view what) const {
-    auto text = scalar(v, what);
-    auto parsed = Ipv4Prefix::parse(text);
-    if (!parsed)
-      fail(v, std::string(what) + " '" + text + "' is not an IPv4 prefix with zero host bits",
-           "write it like 10.100.0.0/16");
-    return *parsed;
-  }
-
   Ipv4Interface iface(const YAML::Node& v, std::string_view what) const {
     auto text = scalar(v, what);
     auto parsed = Ipv4Interface::parse(text);
@@ -162,7 +104,7 @@ class Reader {
     if (!root.IsMap()) fail(root, "the topology must be a mapping", "start from fixtures/topologies/seed.yaml");
     expect_keys(root, "the topology", {"name", "supernet", "vnet", "nodes", "circuits"});
     Topology t;
-    t.source = source_;
+    t.source = source();
     t.name = scalar(required(root, "name", "the topology"), "name");
     t.supernet = prefix(required(root, "supernet", "the topology"), "supernet");
     read_vnet(required(root, "vnet", "the topology"), t);
@@ -318,14 +260,9 @@ class Reader {
 }  // namespace
 
 Result<Topology> parse_topology(std::string_view yaml_text, std::string source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return Error{"not valid YAML: " + e.msg, source + ":" + std::to_string(e.mark.line + 1),
-                 "check indentation and quoting near that line"};
-  }
-  return Reader(std::move(source)).read(root);
+  auto root = load_yaml(yaml_text, source);
+  if (!root) return root.error();
+  return Reader(std::move(source)).read(root.value());
 }
 
 Result<Topology> load_topology(const std::string& path) {
