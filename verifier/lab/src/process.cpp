@@ -1,5 +1,7 @@
 #include "hairpin/verifier/lab/process.hpp"
 
+#include "hairpin/common/exec_error.hpp"
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
@@ -18,20 +20,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string command_line(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
-}
-
-// What the user reads when exec itself failed: the program, the reason, the fix.
 Error exec_error(const std::vector<std::string>& argv, int err) {
-  const std::string& name = argv.front();
-  if (err == ENOENT)
-    return Error{"cannot run " + name + ": not installed (not found on PATH)", command_line(argv),
-                 "install " + name + " (scripts/setup installs the lab's tools) or put it on PATH"};
-  return Error{"cannot run " + name + ": " + std::strerror(err), command_line(argv),
-               "check that it is an executable file"};
+  return hairpin::exec_error(argv, err, "scripts/setup installs the lab's tools");
 }
 
 // argv as execvp wants it; built before fork so the child only calls exec.

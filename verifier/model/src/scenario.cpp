@@ -73,22 +73,6 @@ class ScenarioReader : YamlReader {
     return text;
   }
 
-  Ipv4Address ip(const YAML::Node& v, std::string_view what) const {
-    auto text = scalar(v, what);
-    auto parsed = Ipv4Address::parse(text);
-    if (!parsed) fail(v, std::string(what) + " '" + text + "' is not an IPv4 address", "write it like 10.0.0.4");
-    return *parsed;
-  }
-
-  Ipv4Prefix prefix(const YAML::Node& v, std::string_view what) const {
-    auto text = scalar(v, what);
-    auto parsed = Ipv4Prefix::parse(text);
-    if (!parsed)
-      fail(v, std::string(what) + " '" + text + "' is not an IPv4 prefix with zero host bits",
-           "write it like 10.100.0.0/16");
-    return *parsed;
-  }
-
   long long integer(const YAML::Node& v, std::string_view what, long long lo, long long hi, std::string_view example) const {
     auto text = scalar(v, what);
     bool digits = !text.empty() && text.size() <= 12 &&

@@ -1,5 +1,7 @@
 #include "hairpin/verifier/runner/subprocess.hpp"
 
+#include "hairpin/common/exec_error.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,18 +21,8 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kStopPoll{50};  // how often a wait looks at the stop flag
 
-std::string joined(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
-}
-
 Error exec_error(const std::vector<std::string>& argv, int err) {
-  const std::string& name = argv.front();
-  if (err == ENOENT)
-    return Error{"cannot run " + name + ": not installed (not found on PATH)", joined(argv),
-                 "install " + name + " (scripts/setup installs what hairpin needs) or put it on PATH"};
-  return Error{"cannot run " + name + ": " + std::strerror(err), joined(argv), "check that it is an executable file"};
+  return hairpin::exec_error(argv, err, "scripts/setup installs what hairpin needs");
 }
 
 Error system_error(const std::string& what, const std::vector<std::string>& argv) {
