@@ -49,24 +49,35 @@ struct FibPlanner::Leaf {
 // the interface of a static route, the config line and the gateways of a
 // plain route are in side tables keyed the same way.
 struct FibPlanner::Route {
+  Route()
+      : wanted(false), on_interface(false), blackhole(false), in_kernel(false), was_in_kernel(false),
+        written_blackhole(false), dirty(false), is_held(false), held_reason(0), reported(0) {}
   // What is wanted.
   Group* group = nullptr;  // its next hops
-  bool wanted = false;
-  bool on_interface = false;  // in interface_routes_
-  FibRouteKind kind = FibRouteKind::Unicast;
   // What the kernel has.
-  bool in_kernel = false;
-  bool was_in_kernel = false;  // before the last write, if the kernel refuses it
-  FibRouteKind written_kind = FibRouteKind::Unicast;
   std::uint32_t written_id = 0;  // written_hops_ has its gateways when 0
-  std::optional<FibHoldReason> held;
-  std::uint8_t reported = 0;  // a bit per FibHoldReason already logged
-  bool dirty = false;         // in dirty_routes_
+  // Flags, packed: with the key, 24 bytes a route.
+  bool wanted : 1;
+  bool on_interface : 1;  // in interface_routes_
+  bool blackhole : 1;     // the kind wanted (FibRouteKind::Blackhole, else Unicast)
+  bool in_kernel : 1;
+  bool was_in_kernel : 1;  // before the last write, if the kernel refuses it
+  bool written_blackhole : 1;
+  bool dirty : 1;  // in dirty_routes_
+  bool is_held : 1;
+  std::uint8_t held_reason : 2;  // FibHoldReason, when is_held
+  std::uint8_t reported : 3;     // a bit per FibHoldReason already logged
+
+  FibRouteKind kind() const { return blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast; }
+  FibRouteKind written_kind() const { return written_blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast; }
+  std::optional<FibHoldReason> held() const {
+    return is_held ? std::optional<FibHoldReason>(static_cast<FibHoldReason>(held_reason)) : std::nullopt;
+  }
 };
 
 FibPlanner::FibPlanner(FibKernelIds ids, bool nexthop_objects)
     : ids_(ids), nexthop_objects_(nexthop_objects), next_id_(ids.nexthop_id_base) {
-  static_assert(sizeof(void*) != 8 || sizeof(Route) <= 24, "a full table has a million of them");
+  static_assert(sizeof(void*) != 8 || sizeof(Route) <= 16, "a full table has a million of them");
 }
 FibPlanner::~FibPlanner() = default;
 
@@ -258,13 +269,14 @@ void FibPlanner::release_group(Group* group, RouteKey) {
 }
 
 void FibPlanner::set_wanted(Route& r, bool wanted) {
-  if (r.held) held_ = held_ - (r.wanted ? 1 : 0) + (wanted ? 1 : 0);
+  if (r.is_held) held_ = held_ - (r.wanted ? 1 : 0) + (wanted ? 1 : 0);
   r.wanted = wanted;
 }
 
 void FibPlanner::set_held(Route& r, std::optional<FibHoldReason> held) {
-  if (r.wanted) held_ = held_ - (r.held ? 1 : 0) + (held ? 1 : 0);
-  r.held = held;
+  if (r.wanted) held_ = held_ - (r.is_held ? 1 : 0) + (held ? 1 : 0);
+  r.is_held = held.has_value();
+  r.held_reason = held ? static_cast<std::uint8_t>(*held) : 0;
 }
 
 void FibPlanner::mark_dirty(RouteKey key, Route& r) {
@@ -316,7 +328,7 @@ void FibPlanner::set(const FibRoute& route) {
     if (group) ++group->members;
   }
   set_wanted(r, true);
-  r.kind = route.kind;
+  r.blackhole = route.kind == FibRouteKind::Blackhole;
   if (route.config_line > 0) config_lines_.insert_or_assign(key, route.config_line);
   else if (!config_lines_.empty()) config_lines_.erase(key);
   mark_dirty(key, r);
@@ -438,8 +450,8 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
     hold(key, r, FibHoldReason::OtherProtocol, "the kernel has " + describe_route(*other) + " for it");
     return;
   }
-  RouteWrite w{prefix, protocol, metric, ids_.table, r.kind, 0, {}};
-  if (r.kind == FibRouteKind::Unicast) {
+  RouteWrite w{prefix, protocol, metric, ids_.table, r.kind(), 0, {}};
+  if (!r.blackhole) {
     if (r.on_interface) {
       const FibRoute& wanted = interface_routes_.at(key);
       const auto ifindex = mirror_.ifindex_of(*wanted.interface);
@@ -463,11 +475,11 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
   set_held(r, std::nullopt);
   auto written = written_hops_.find(key);
   const bool same_hops = written == written_hops_.end() ? w.hops.empty() : written->second == w.hops;
-  if (r.in_kernel && r.written_kind == w.kind && r.written_id == w.nexthop_id && same_hops) return;
+  if (r.in_kernel && r.written_kind() == w.kind && r.written_id == w.nexthop_id && same_hops) return;
   r.was_in_kernel = r.in_kernel;
   if (!r.in_kernel) ++installed_;
   r.in_kernel = true;
-  r.written_kind = w.kind;
+  r.written_blackhole = w.kind == FibRouteKind::Blackhole;
   r.written_id = w.nexthop_id;
   if (!w.hops.empty()) {
     if (written != written_hops_.end()) written->second = w.hops;
@@ -642,7 +654,7 @@ FibCounters FibPlanner::counters() const {
 }
 
 std::string FibPlanner::hold_detail(RouteKey key, const Route& r) const {
-  switch (*r.held) {
+  switch (*r.held()) {
     case FibHoldReason::Unresolved:
       if (r.on_interface) return "interface " + *interface_routes_.at(key).interface + " not found";
       if (!r.group) return "no next hop";
@@ -662,7 +674,7 @@ std::string FibPlanner::hold_detail(RouteKey key, const Route& r) const {
 std::vector<FibHeldRoute> FibPlanner::held_routes() const {
   std::vector<FibHeldRoute> out;
   for (const auto& [key, r] : routes_)
-    if (r.wanted && r.held) out.push_back(FibHeldRoute{prefix_of(key), source_of(key), *r.held, hold_detail(key, r)});
+    if (r.wanted && r.is_held) out.push_back(FibHeldRoute{prefix_of(key), source_of(key), *r.held(), hold_detail(key, r)});
   std::sort(out.begin(), out.end(), [](const FibHeldRoute& a, const FibHeldRoute& b) {
     return std::tie(a.prefix, a.source) < std::tie(b.prefix, b.source);
   });
