@@ -31,7 +31,11 @@ struct FibPlanner::Group {
   std::uint32_t id = 0;
   bool in_kernel = false;
   std::vector<KernelHop> written;  // object: the hops of its members; plain: last planned
-  absl::flat_hash_set<RouteKey> routes;
+  std::size_t members = 0;         // routes that want it (Route::group)
+  // Created since the last plan(): every member joined through set(), so is
+  // queued already, and plan_group need not look for them.
+  bool fresh = true;
+  bool touch_members = false;  // plan(): queue every member
 };
 
 // A hop object (gateway + interface), shared by every group that has it.
@@ -41,25 +45,40 @@ struct FibPlanner::Leaf {
   bool in_kernel = false;
 };
 
+// One per (prefix, source); a full table has a million, so it stays small:
+// the interface of a static route, the config line and the gateways of a
+// plain route are in side tables keyed the same way.
 struct FibPlanner::Route {
+  Route()
+      : wanted(false), on_interface(false), blackhole(false), in_kernel(false), was_in_kernel(false),
+        written_blackhole(false), dirty(false), is_held(false), held_reason(0), reported(0) {}
   // What is wanted.
-  bool wanted = false;
-  FibRouteKind kind = FibRouteKind::Unicast;
-  Group* group = nullptr;                  // its next hops
-  std::unique_ptr<FibRoute> on_interface;  // a static route naming its interface
-  int config_line = 0;
+  Group* group = nullptr;  // its next hops
   // What the kernel has.
-  bool in_kernel = false;
-  bool was_in_kernel = false;  // before the last write, if the kernel refuses it
-  FibRouteKind written_kind = FibRouteKind::Unicast;
-  std::uint32_t written_id = 0;
-  std::vector<KernelHop> written_hops;
-  std::optional<FibHoldReason> held;
-  std::uint8_t reported = 0;  // a bit per FibHoldReason already logged
+  std::uint32_t written_id = 0;  // written_hops_ has its gateways when 0
+  // Flags, packed: with the key, 24 bytes a route.
+  bool wanted : 1;
+  bool on_interface : 1;  // in interface_routes_
+  bool blackhole : 1;     // the kind wanted (FibRouteKind::Blackhole, else Unicast)
+  bool in_kernel : 1;
+  bool was_in_kernel : 1;  // before the last write, if the kernel refuses it
+  bool written_blackhole : 1;
+  bool dirty : 1;  // in dirty_routes_
+  bool is_held : 1;
+  std::uint8_t held_reason : 2;  // FibHoldReason, when is_held
+  std::uint8_t reported : 3;     // a bit per FibHoldReason already logged
+
+  FibRouteKind kind() const { return blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast; }
+  FibRouteKind written_kind() const { return written_blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast; }
+  std::optional<FibHoldReason> held() const {
+    return is_held ? std::optional<FibHoldReason>(static_cast<FibHoldReason>(held_reason)) : std::nullopt;
+  }
 };
 
 FibPlanner::FibPlanner(FibKernelIds ids, bool nexthop_objects)
-    : ids_(ids), nexthop_objects_(nexthop_objects), next_id_(ids.nexthop_id_base) {}
+    : ids_(ids), nexthop_objects_(nexthop_objects), next_id_(ids.nexthop_id_base) {
+  static_assert(sizeof(void*) != 8 || sizeof(Route) <= 16, "a full table has a million of them");
+}
 FibPlanner::~FibPlanner() = default;
 
 FibPlanner::RouteKey FibPlanner::key_of(const Ipv4Prefix& prefix, FibSource source) {
@@ -125,7 +144,7 @@ std::vector<Ipv4Address> FibPlanner::nexthop_changed(const KernelNexthopObject& 
 std::vector<Ipv4Address> FibPlanner::link_changed(const KernelLink& link, bool deleted) {
   if (deleted) mirror_.delete_link(link.ifindex);
   else mirror_.set_link(link);
-  for (RouteKey key : interface_statics_) dirty_routes_.insert(key);
+  for (auto& [key, route] : interface_routes_) mark_dirty(key, routes_.at(key));
   return {};
 }
 
@@ -149,12 +168,13 @@ std::vector<Ipv4Address> FibPlanner::reload(const KernelSnapshot& snapshot) {
   }
   for (const KernelLink& link : snapshot.links) mirror_.set_link(link);
   for (const Ipv4Prefix& prefix : touched) mark_prefix(prefix);
-  for (RouteKey key : interface_statics_) dirty_routes_.insert(key);
+  for (auto& [key, route] : interface_routes_) mark_dirty(key, routes_.at(key));
 
   // Objects of ours the kernel dropped without telling (their interface went
   // down or away: net/ipv4/nexthop.c nexthop_flush_dev), and the routes with them.
   if (nexthop_objects_) {
     std::set<KernelHop> lost;
+    std::set<std::uint32_t> flushed;
     for (auto& [hop, leaf] : leaves_)
       if (leaf.in_kernel && !present.count(leaf.id)) { leaf.in_kernel = false; lost.insert(hop); }
     for (auto& [k, group] : groups_) {
@@ -168,13 +188,11 @@ std::vector<Ipv4Address> FibPlanner::reload(const KernelSnapshot& snapshot) {
       g.written.clear();
       if (gone) {
         g.in_kernel = false;
-        for (RouteKey key : g.routes) {
-          Route& r = routes_.at(key);
-          if (r.in_kernel && r.written_id == g.id) { r.in_kernel = false; --installed_; }
-        }
+        flushed.insert(g.id);
       }
       dirty_groups_.insert(&g);
     }
+    if (!flushed.empty()) touch_members(flushed);
   }
   return recheck(Ipv4Prefix{}, true);
 }
@@ -182,7 +200,8 @@ std::vector<Ipv4Address> FibPlanner::reload(const KernelSnapshot& snapshot) {
 void FibPlanner::mark_prefix(const Ipv4Prefix& prefix) {
   for (FibSource source : {FibSource::Bgp, FibSource::Network, FibSource::Static}) {
     const RouteKey key = key_of(prefix, source);
-    if (routes_.contains(key)) dirty_routes_.insert(key);
+    auto it = routes_.find(key);
+    if (it != routes_.end()) mark_dirty(key, it->second);
   }
 }
 
@@ -245,9 +264,36 @@ FibPlanner::Group* FibPlanner::acquire_group(std::vector<Ipv4Address> next_hops,
   return slot.get();
 }
 
-void FibPlanner::release_group(Group* group, RouteKey key) {
-  group->routes.erase(key);
-  if (group->routes.empty()) dirty_groups_.insert(group);
+void FibPlanner::release_group(Group* group, RouteKey) {
+  if (--group->members == 0) dirty_groups_.insert(group);
+}
+
+void FibPlanner::set_wanted(Route& r, bool wanted) {
+  if (r.is_held) held_ = held_ - (r.wanted ? 1 : 0) + (wanted ? 1 : 0);
+  r.wanted = wanted;
+}
+
+void FibPlanner::set_held(Route& r, std::optional<FibHoldReason> held) {
+  if (r.wanted) held_ = held_ - (r.is_held ? 1 : 0) + (held ? 1 : 0);
+  r.is_held = held.has_value();
+  r.held_reason = held ? static_cast<std::uint8_t>(*held) : 0;
+}
+
+void FibPlanner::mark_dirty(RouteKey key, Route& r) {
+  if (r.dirty) return;
+  r.dirty = true;
+  dirty_routes_.push_back(key);
+}
+
+void FibPlanner::touch_members(const std::set<std::uint32_t>& flushed) {
+  for (auto& [key, r] : routes_) {
+    if (r.in_kernel && r.written_id != 0 && flushed.count(r.written_id)) {
+      r.in_kernel = false;
+      --installed_;
+      mark_dirty(key, r);
+    }
+    if (r.group && r.group->touch_members) mark_dirty(key, r);
+  }
 }
 
 std::vector<KernelHop> FibPlanner::group_hops(const Group& group) const {
@@ -266,12 +312,12 @@ void FibPlanner::set(const FibRoute& route) {
   const RouteKey key = key_of(route.prefix, route.source);
   Route& r = routes_[key];
   Group* group = nullptr;
-  r.on_interface.reset();
-  interface_statics_.erase(key);
+  if (r.on_interface) interface_routes_.erase(key);
+  r.on_interface = false;
   if (route.kind == FibRouteKind::Unicast) {
     if (route.interface) {
-      r.on_interface = std::make_unique<FibRoute>(route);
-      interface_statics_.insert(key);
+      interface_routes_.insert_or_assign(key, route);
+      r.on_interface = true;
     } else if (!route.next_hops.empty()) {
       group = acquire_group(route.next_hops, route.source == FibSource::Static);
     }
@@ -279,12 +325,13 @@ void FibPlanner::set(const FibRoute& route) {
   if (r.group != group) {
     if (r.group) release_group(r.group, key);
     r.group = group;
-    if (group) group->routes.insert(key);
+    if (group) ++group->members;
   }
-  r.wanted = true;
-  r.kind = route.kind;
-  r.config_line = route.config_line;
-  dirty_routes_.insert(key);
+  set_wanted(r, true);
+  r.blackhole = route.kind == FibRouteKind::Blackhole;
+  if (route.config_line > 0) config_lines_.insert_or_assign(key, route.config_line);
+  else if (!config_lines_.empty()) config_lines_.erase(key);
+  mark_dirty(key, r);
 }
 
 void FibPlanner::remove(const Ipv4Prefix& prefix, FibSource source) {
@@ -294,10 +341,10 @@ void FibPlanner::remove(const Ipv4Prefix& prefix, FibSource source) {
   Route& r = it->second;
   if (r.group) release_group(r.group, key);
   r.group = nullptr;
-  r.on_interface.reset();
-  interface_statics_.erase(key);
-  r.wanted = false;
-  dirty_routes_.insert(key);
+  if (r.on_interface) interface_routes_.erase(key);
+  r.on_interface = false;
+  set_wanted(r, false);
+  mark_dirty(key, r);
 }
 
 // ---- planning ----------------------------------------------------------------
@@ -325,7 +372,7 @@ void FibPlanner::leaf_release(const KernelHop& hop) {
 
 void FibPlanner::plan_group(Group& g, std::vector<KernelRequest>& leaf_writes,
                             std::vector<KernelRequest>& group_writes, std::vector<KernelRequest>& group_deletes,
-                            std::set<std::uint32_t>& deleted_ids) {
+                            std::set<std::uint32_t>& deleted_ids, std::set<std::uint32_t>& flushed_ids) {
   auto delete_object = [&] {
     group_deletes.push_back(NexthopDelete{g.id});
     deleted_ids.insert(g.id);
@@ -333,14 +380,16 @@ void FibPlanner::plan_group(Group& g, std::vector<KernelRequest>& leaf_writes,
     g.written.clear();
     g.in_kernel = false;
   };
-  if (g.routes.empty()) {
+  // A fresh group's members are all queued already (set() joined them).
+  auto touch = [&] { if (!g.fresh) g.touch_members = true; };
+  if (g.members == 0) {
     if (g.object && g.in_kernel) delete_object();
     return;
   }
   if (!g.object) {
     if (g.hops != g.written) {
       g.written = g.hops;
-      for (RouteKey key : g.routes) dirty_routes_.insert(key);
+      touch();
     }
     return;
   }
@@ -349,12 +398,9 @@ void FibPlanner::plan_group(Group& g, std::vector<KernelRequest>& leaf_writes,
       // Deleting the group takes every route that uses it out of the kernel
       // (one request instead of one per route); they are held Unresolved.
       delete_object();
-      for (RouteKey key : g.routes) {
-        Route& r = routes_.at(key);
-        if (r.in_kernel && r.written_id == g.id) { r.in_kernel = false; --installed_; }
-      }
+      flushed_ids.insert(g.id);
     }
-    for (RouteKey key : g.routes) dirty_routes_.insert(key);
+    touch();
     return;
   }
   if (g.in_kernel && g.hops == g.written) return;
@@ -367,16 +413,16 @@ void FibPlanner::plan_group(Group& g, std::vector<KernelRequest>& leaf_writes,
   const bool created = !g.in_kernel;
   g.in_kernel = true;
   g.written = g.hops;
-  if (created)
-    for (RouteKey key : g.routes) dirty_routes_.insert(key);
+  if (created) touch();
 }
 
 void FibPlanner::hold(RouteKey key, Route& r, FibHoldReason reason, std::string detail) {
-  r.held = reason;
+  set_held(r, reason);
   if (reason == FibHoldReason::Unresolved || (r.reported & bit(reason))) return;
   r.reported |= bit(reason);
   std::string where = prefix_of(key).to_string() + " (" + to_string(source_of(key));
-  if (r.config_line > 0) where += ", config line " + std::to_string(r.config_line);
+  auto line = config_lines_.find(key);
+  if (line != config_lines_.end()) where += ", config line " + std::to_string(line->second);
   log_.push_back("fib: " + where + ") not installed: " + detail);
 }
 
@@ -396,7 +442,7 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
   };
   if (!r.wanted) {
     take_out();
-    r.held.reset();
+    set_held(r, std::nullopt);
     return;
   }
   if (const KernelRoute* other = mirror_.other_route_on(prefix, ids_.static_protocol)) {
@@ -404,16 +450,17 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
     hold(key, r, FibHoldReason::OtherProtocol, "the kernel has " + describe_route(*other) + " for it");
     return;
   }
-  RouteWrite w{prefix, protocol, metric, ids_.table, r.kind, 0, {}};
-  if (r.kind == FibRouteKind::Unicast) {
+  RouteWrite w{prefix, protocol, metric, ids_.table, r.kind(), 0, {}};
+  if (!r.blackhole) {
     if (r.on_interface) {
-      const auto ifindex = mirror_.ifindex_of(*r.on_interface->interface);
+      const FibRoute& wanted = interface_routes_.at(key);
+      const auto ifindex = mirror_.ifindex_of(*wanted.interface);
       if (!ifindex) {
         take_out();
-        hold(key, r, FibHoldReason::Unresolved, "interface " + *r.on_interface->interface + " not found");
+        hold(key, r, FibHoldReason::Unresolved, "interface " + *wanted.interface + " not found");
         return;
       }
-      const Ipv4Address gateway = r.on_interface->next_hops.empty() ? Ipv4Address{} : r.on_interface->next_hops[0];
+      const Ipv4Address gateway = wanted.next_hops.empty() ? Ipv4Address{} : wanted.next_hops[0];
       w.hops = {KernelHop{gateway, *ifindex}};
     } else if (!r.group || r.group->hops.empty()) {
       take_out();
@@ -425,14 +472,21 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
       w.hops = r.group->hops;
     }
   }
-  r.held.reset();
-  if (r.in_kernel && r.written_kind == w.kind && r.written_id == w.nexthop_id && r.written_hops == w.hops) return;
+  set_held(r, std::nullopt);
+  auto written = written_hops_.find(key);
+  const bool same_hops = written == written_hops_.end() ? w.hops.empty() : written->second == w.hops;
+  if (r.in_kernel && r.written_kind() == w.kind && r.written_id == w.nexthop_id && same_hops) return;
   r.was_in_kernel = r.in_kernel;
   if (!r.in_kernel) ++installed_;
   r.in_kernel = true;
-  r.written_kind = w.kind;
+  r.written_blackhole = w.kind == FibRouteKind::Blackhole;
   r.written_id = w.nexthop_id;
-  r.written_hops = w.hops;
+  if (!w.hops.empty()) {
+    if (written != written_hops_.end()) written->second = w.hops;
+    else written_hops_.emplace(key, w.hops);
+  } else if (written != written_hops_.end()) {
+    written_hops_.erase(written);
+  }
   // Same (table, prefix, metric): the write replaces the stale route in place.
   stale_.erase(stale_key(prefix, protocol, metric));
   out.push_back(std::move(w));
@@ -440,19 +494,30 @@ void FibPlanner::plan_route(RouteKey key, Route& r, std::vector<KernelRequest>& 
 
 std::vector<KernelRequest> FibPlanner::plan() {
   std::vector<KernelRequest> leaf_writes, group_writes, route_requests, group_deletes;
-  std::set<std::uint32_t> deleted_ids;
+  std::set<std::uint32_t> deleted_ids, flushed_ids;
   const std::set<Group*> groups = std::exchange(dirty_groups_, {});
-  for (Group* g : groups) plan_group(*g, leaf_writes, group_writes, group_deletes, deleted_ids);
+  for (Group* g : groups) plan_group(*g, leaf_writes, group_writes, group_deletes, deleted_ids, flushed_ids);
+  bool touch = !flushed_ids.empty();
+  for (Group* g : groups) touch = touch || g->touch_members;
+  if (touch) touch_members(flushed_ids);
+  for (Group* g : groups) g->touch_members = false;
+  for (auto& [k, g] : groups_) g->fresh = false;
   const auto dirty = std::exchange(dirty_routes_, {});
   route_requests.reserve(dirty.size());
   for (RouteKey key : dirty) {
     auto it = routes_.find(key);
     if (it == routes_.end()) continue;
+    it->second.dirty = false;
     plan_route(key, it->second, route_requests, deleted_ids);
-    if (!it->second.wanted && !it->second.in_kernel) routes_.erase(it);
+    if (!it->second.wanted && !it->second.in_kernel) {
+      if (!written_hops_.empty()) written_hops_.erase(key);
+      if (!config_lines_.empty()) config_lines_.erase(key);
+      if (!refusals_.empty()) refusals_.erase(key);
+      routes_.erase(it);
+    }
   }
   for (Group* g : groups) {
-    if (!g->routes.empty()) continue;
+    if (g->members != 0) continue;
     auto& tracked = g->statics ? tracked_static_ : tracked_bgp_;
     for (Ipv4Address nh : g->next_hops) {
       auto& list = tracked[nh].groups;
@@ -489,7 +554,7 @@ void FibPlanner::refused(const KernelRequest& request, int error, const std::str
                    if (r.in_kernel && !r.was_in_kernel) --installed_;
                    r.in_kernel = r.was_in_kernel;  // a refused replace leaves the old route
                    r.written_id = 0;
-                   r.written_hops.clear();
+                   written_hops_.erase(key);
                    refusals_[key] = text;
                    hold(key, r, FibHoldReason::KernelRefused, text);
                  },
@@ -564,21 +629,23 @@ std::vector<KernelRequest> FibPlanner::plan_withdraw_all() {
   routes_.clear();
   dirty_routes_.clear();
   dirty_groups_.clear();
-  interface_statics_.clear();
+  interface_routes_.clear();
+  config_lines_.clear();
+  written_hops_.clear();
   groups_.clear();
   leaves_.clear();
   for (auto* tracked : {&tracked_bgp_, &tracked_static_})
     for (auto& [nh, t] : *tracked) t.groups.clear();
   refusals_.clear();
   installed_ = 0;
+  held_ = 0;
   return out;
 }
 
 FibCounters FibPlanner::counters() const {
   FibCounters c;
   c.installed = installed_ + stale_.size();
-  for (const auto& [key, r] : routes_)
-    if (r.wanted && r.held) ++c.held;
+  c.held = held_;
   c.refused = refused_count_;
   c.stale_at_start = stale_at_start_;
   c.swept = swept_;
@@ -587,9 +654,9 @@ FibCounters FibPlanner::counters() const {
 }
 
 std::string FibPlanner::hold_detail(RouteKey key, const Route& r) const {
-  switch (*r.held) {
+  switch (*r.held()) {
     case FibHoldReason::Unresolved:
-      if (r.on_interface) return "interface " + *r.on_interface->interface + " not found";
+      if (r.on_interface) return "interface " + *interface_routes_.at(key).interface + " not found";
       if (!r.group) return "no next hop";
       return (r.group->next_hops.size() == 1 ? "next hop " : "next hops ") + join(r.group->next_hops) + " unresolved";
     case FibHoldReason::OtherProtocol: {
@@ -607,7 +674,7 @@ std::string FibPlanner::hold_detail(RouteKey key, const Route& r) const {
 std::vector<FibHeldRoute> FibPlanner::held_routes() const {
   std::vector<FibHeldRoute> out;
   for (const auto& [key, r] : routes_)
-    if (r.wanted && r.held) out.push_back(FibHeldRoute{prefix_of(key), source_of(key), *r.held, hold_detail(key, r)});
+    if (r.wanted && r.is_held) out.push_back(FibHeldRoute{prefix_of(key), source_of(key), *r.held(), hold_detail(key, r)});
   std::sort(out.begin(), out.end(), [](const FibHeldRoute& a, const FibHeldRoute& b) {
     return std::tie(a.prefix, a.source) < std::tie(b.prefix, b.source);
   });

@@ -288,6 +288,36 @@ TEST_F(PlannerWithObjects, NextHopLost_OneGroupDeleteTakesItsRoutes_HeldUntilItR
   EXPECT_EQ(fib.counters().installed, 4u);
 }
 
+// counters() is kept up to date as routes change (the daemon asks after every
+// batch), not counted: it agrees with held_routes() at every step.
+TEST_F(PlannerWithObjects, HeldCounter_AgreesWithHeldRoutes_ThroughSetRemoveResolveAndLoss) {
+  auto agree = [&](std::size_t held) {
+    EXPECT_EQ(fib.counters().held, held);
+    EXPECT_EQ(fib.held_routes().size(), held);
+  };
+  for (const char* p : {"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"}) fib.set(bgp(p, {"192.0.2.1"}));
+  fib.set(bgp("10.4.0.0/16", {"10.101.0.7"}));
+  (void)fib.plan();
+  agree(3);
+  fib.remove(pfx("10.3.0.0/16"), FibSource::Bgp);  // a held route withdrawn: not held, before any plan
+  agree(2);
+  (void)fib.plan();
+  agree(2);
+  fib.set(bgp("10.2.0.0/16", {"10.101.0.7"}));  // moves to a resolving next hop
+  (void)fib.plan();
+  agree(1);
+  fib.route_added(via("192.0.2.0/24", "10.100.0.1", 2));
+  EXPECT_EQ(only<RouteWrite>(fib.plan()).size(), 1u);
+  agree(0);
+  EXPECT_EQ(fib.counters().installed, 3u);
+  fib.route_deleted(via("192.0.2.0/24", "10.100.0.1", 2));  // its group's object goes, the route is held
+  EXPECT_TRUE(only<RouteDelete>(fib.plan()).empty());
+  agree(1);
+  EXPECT_EQ(fib.counters().installed, 2u);
+  (void)fib.plan_withdraw_all();
+  agree(0);
+}
+
 TEST_F(PlannerWithObjects, LastRouteOfAGroupRemoved_DeletesTheGroupNotEachRoute) {
   for (const char* p : {"10.1.0.0/16", "10.2.0.0/16"}) fib.set(bgp(p, {"10.0.200.12"}));
   fib.set(bgp("10.9.0.0/16", {"10.101.0.7"}));

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -124,19 +125,32 @@ class FibPlanner {
   void leaf_release(const KernelHop& hop);
   void plan_group(Group& group, std::vector<KernelRequest>& leaf_writes,
                   std::vector<KernelRequest>& group_writes, std::vector<KernelRequest>& group_deletes,
-                  std::set<std::uint32_t>& deleted_ids);
+                  std::set<std::uint32_t>& deleted_ids, std::set<std::uint32_t>& flushed_ids);
   void plan_route(RouteKey key, Route& route, std::vector<KernelRequest>& out,
                   const std::set<std::uint32_t>& deleted_ids);
   void hold(RouteKey key, Route& route, FibHoldReason reason, std::string detail);
+  // Every change of Route::wanted and Route::held goes through these, so
+  // counters() is O(1) (the daemon asks after every input batch).
+  void set_wanted(Route& route, bool wanted);
+  void set_held(Route& route, std::optional<FibHoldReason> held);
+  void mark_dirty(RouteKey key, Route& route);
+  // One pass over routes_ for what is kept per group as a count, not a set:
+  // routes of groups marked touch_members are queued; routes written with a
+  // nexthop id in `flushed` are no longer in the kernel.
+  void touch_members(const std::set<std::uint32_t>& flushed);
   std::string hold_detail(RouteKey key, const Route& route) const;
 
   FibKernelIds ids_;
   bool nexthop_objects_;
   KernelMirror mirror_;
+  // One compact record per (prefix, source), 24 bytes; what few routes need
+  // beyond it lives in the side tables below.
   absl::flat_hash_map<RouteKey, Route> routes_;
-  absl::flat_hash_set<RouteKey> dirty_routes_;
+  std::vector<RouteKey> dirty_routes_;  // each once (Route::dirty)
   std::set<Group*> dirty_groups_;
-  std::set<RouteKey> interface_statics_;
+  absl::flat_hash_map<RouteKey, FibRoute> interface_routes_;  // static routes naming their interface
+  absl::flat_hash_map<RouteKey, int> config_lines_;           // routes from a config line
+  absl::flat_hash_map<RouteKey, std::vector<KernelHop>> written_hops_;  // plain routes with gateways
   std::map<std::pair<bool, std::vector<Ipv4Address>>, std::unique_ptr<Group>> groups_;
   std::map<KernelHop, Leaf> leaves_;
   std::map<Ipv4Address, Tracked> tracked_bgp_;
@@ -146,6 +160,7 @@ class FibPlanner {
   std::set<std::uint32_t> stale_groups_;                // of those, groups
   absl::flat_hash_map<RouteKey, std::string> refusals_;  // held KernelRefused: the kernel's words
   std::size_t installed_ = 0;
+  std::size_t held_ = 0;  // routes wanted and held
   std::size_t refused_count_ = 0;
   std::size_t stale_at_start_ = 0;
   std::size_t swept_ = 0;
