@@ -12,7 +12,7 @@
 //      counted); counters for `bgp show`.
 //
 // Implementations: NetlinkFib (netlink_fib.hpp, rtnetlink over libmnl) and
-// FakeFib (fake_fib.hpp, in memory, for unit tests of the daemon).
+// FakeFib (tests/unit/bgpd/fake_fib.hpp, in memory, for unit tests of the daemon).
 //
 // Rules every implementation keeps:
 // - A BGP next hop (e.g. 10.0.200.12, not on the NVA's subnet) is resolved
