@@ -46,10 +46,10 @@ nva:
   name: hub-nva
   address: 10.0.0.4
   interface: eth0
-  kind: frr
+  kind: builtin
   state:
-    via: vtysh
-    vty_socket: /run/hairpin/lab/vm-hub00/frr
+    via: control-socket
+    control_socket: /run/hairpin/lab/vm-hub00/nva.sock
   runner: {kind: netns, namespace: hp-vm-hub00}
 route_servers:
   - address: 10.0.210.4
