@@ -101,6 +101,7 @@ RunnerTarget runner_target(const RunnerSpec& spec, const std::string& name, std:
       t.ssh_destination = spec.user ? *spec.user + "@" + spec.host : spec.host;
       if (spec.port) t.ssh_port = *spec.port;
       t.ssh_options = spec.options;
+      if (spec.hairpin) t.hairpin = *spec.hairpin;
       break;
   }
   return t;

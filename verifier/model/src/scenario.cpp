@@ -120,7 +120,7 @@ class ScenarioReader : YamlReader {
       if (r.netns.find('/') != std::string::npos || r.netns == "." || r.netns == ".." || r.netns.size() > 255)
         fail(v["namespace"], "namespace '" + r.netns + "' is not a namespace name", "use the name 'ip netns list' shows");
     } else if (kind == "ssh") {
-      expect_keys(v, what, {"kind", "host", "user", "port", "options"});
+      expect_keys(v, what, {"kind", "host", "user", "port", "options", "hairpin"});
       r.kind = RunnerSpec::Kind::Ssh;
       r.host = nonempty(required(v, "host", what), "ssh host");
       if (r.host.front() == '-' || r.host.find_first_of(" \t\n@") != std::string::npos)
@@ -132,6 +132,12 @@ class ScenarioReader : YamlReader {
           fail(v["user"], "ssh user '" + *r.user + "' is not a login name", "use the remote login, e.g. azureuser");
       }
       if (present(v, "port")) r.port = static_cast<std::uint16_t>(integer(v["port"], "ssh port", 1, 65535, "22"));
+      if (present(v, "hairpin")) {
+        r.hairpin = nonempty(v["hairpin"], "the remote hairpin binary");
+        if (r.hairpin->front() != '/')
+          fail(v["hairpin"], "the remote hairpin binary '" + *r.hairpin + "' is not an absolute path",
+               "give its full path there, e.g. /usr/local/bin/hairpin (or omit it: hairpin on the remote PATH)");
+      }
       if (present(v, "options")) {
         auto opts = v["options"];
         if (!opts.IsSequence()) fail(opts, "ssh options must be a list", "write each as '- ConnectTimeout=5'");

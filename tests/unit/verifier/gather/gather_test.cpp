@@ -406,4 +406,7 @@ TEST(GatherPlan, SshSpecBecomesAnSshTarget) {
   EXPECT_EQ(t.ssh_destination, "azureuser@10.1.2.3");
   EXPECT_EQ(t.ssh_port, 2222);
   EXPECT_EQ(t.ssh_options, spec.options);
+  EXPECT_EQ(t.hairpin, "");  // "hairpin" on the remote PATH
+  spec.hairpin = "/opt/hairpin/bin/hairpin";
+  EXPECT_EQ(runner_target(spec, "nva nva1", 5s).hairpin, "/opt/hairpin/bin/hairpin");
 }

@@ -115,6 +115,8 @@ TEST(ScenarioFile, SshExample_HasSshRunnersWithUserPortAndOptions) {
   EXPECT_EQ(r.options[1], "ProxyJump=bastion.example.net");
   EXPECT_EQ(r.to_string(), "ssh azureuser@osaka-probe.example.net:2222");
   EXPECT_EQ(s->nva.runner.to_string(), "ssh azureuser@10.0.0.4");
+  EXPECT_EQ(r.hairpin, std::nullopt);  // "hairpin" on the remote PATH
+  EXPECT_EQ(s->nva.runner.hairpin, "/usr/local/bin/hairpin");
   EXPECT_TRUE(s->nva.state.vty_socket_dir.empty());
   ASSERT_EQ(s->paths.size(), 2u);
   EXPECT_EQ(s->paths[0].hops_before_target, std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.4")});
@@ -179,6 +181,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "runner: {kind: ssh, host: root@10.1.1.1}", "runner: {kind: ssh", "not a host name", "'user:'"},
         BadScenario{"SshBadPort", "runner: {kind: netns, namespace: hp-vm-hub100}",
                     "runner: {kind: ssh, host: h, port: 70000}", "runner: {kind: ssh", "out of range", "1..65535"},
+        BadScenario{"SshHairpinNotAbsolute", "runner: {kind: netns, namespace: hp-vm-hub100}",
+                    "runner: {kind: ssh, host: h, hairpin: bin/hairpin}", "runner: {kind: ssh", "not an absolute path",
+                    "/usr/local/bin/hairpin"},
         BadScenario{"SshOptionNotKeywordValue", "runner: {kind: netns, namespace: hp-vm-hub100}",
                     "runner: {kind: ssh, host: h, options: [-oProxyCommand]}", "runner: {kind: ssh", "not Keyword=value",
                     "ConnectTimeout=5"},

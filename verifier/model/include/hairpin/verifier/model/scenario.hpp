@@ -34,6 +34,7 @@ struct RunnerSpec {
   std::optional<std::string> user;       // Ssh: login, else ssh_config's
   std::optional<std::uint16_t> port;     // Ssh: port, else ssh_config's
   std::vector<std::string> options;      // Ssh: each one `-o` value, e.g. "ConnectTimeout=5"
+  std::optional<std::string> hairpin;    // Ssh: the hairpin binary there, else "hairpin" on its PATH
   int line = 0;                          // where it was defined, for messages
 
   // "local", "netns hp-vm-hub00", "ssh azureuser@10.1.2.3:2222": for reports.
@@ -41,7 +42,7 @@ struct RunnerSpec {
   // Same place to run (where it was written does not matter).
   friend bool operator==(const RunnerSpec& a, const RunnerSpec& b) {
     return a.kind == b.kind && a.netns == b.netns && a.host == b.host && a.user == b.user && a.port == b.port &&
-           a.options == b.options;
+           a.options == b.options && a.hairpin == b.hairpin;
   }
 };
 std::string_view to_string(RunnerSpec::Kind kind);
