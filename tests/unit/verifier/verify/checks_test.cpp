@@ -12,8 +12,6 @@ using namespace hairpin::verifier::testing;
 
 namespace {
 
-Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
-Ipv4Prefix pfx(const char* text) { return *Ipv4Prefix::parse(text); }
 
 using Verdicts = std::map<std::string, Verdict>;
 

@@ -10,8 +10,6 @@ using namespace hairpin::verifier::testing;
 
 namespace {
 
-Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
-Ipv4Prefix pfx(const char* text) { return *Ipv4Prefix::parse(text); }
 
 std::vector<Diagnosis> diagnose_evidence(const Evidence& e, const Scenario& s) { return diagnose(run_checks(e, s), e, s); }
 

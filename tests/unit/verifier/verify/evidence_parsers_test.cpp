@@ -8,11 +8,6 @@ using namespace hairpin;
 using namespace hairpin::verifier;
 using namespace hairpin::verifier::testing;
 
-namespace {
-Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
-Ipv4Prefix pfx(const char* text) { return *Ipv4Prefix::parse(text); }
-}  // namespace
-
 TEST(FrrSummaryJson, SeedRecording_BothRouteServersEstablishedWithCounts) {
   auto s = parse_bgp_summary_json(Recording("seed").out("bgp-summary"));
   ASSERT_TRUE(s.ok()) << s.error().to_string();

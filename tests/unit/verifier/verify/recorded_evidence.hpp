@@ -19,6 +19,9 @@
 
 namespace hairpin::verifier::testing {
 
+inline Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
+inline Ipv4Prefix pfx(const char* text) { return *Ipv4Prefix::parse(text); }
+
 inline std::string source_path(const std::string& relative) { return std::string(HAIRPIN_SOURCE_DIR) + "/" + relative; }
 
 inline std::string read_text(const std::string& path) {
