@@ -110,8 +110,9 @@ wait_established() {
 # Receivers. Equal settings for all three: accept everything from the sender,
 # send nothing back, main table, one path per prefix (one peer: ECMP does not
 # arise), no graceful restart. Everything else is each tool's default.
-start_nva() {
-  cat > "$work/nva.frr" <<CFG
+# The BGP part both our NVA and FRR's bgpd read: the same text, so "equal" is literal.
+receiver_bgp_config() {
+  cat <<CFG
 router bgp 65001
  bgp router-id 10.99.5.2
  neighbor 10.99.5.1 remote-as 65515
@@ -125,6 +126,9 @@ exit
 route-map none deny 10
 exit
 CFG
+}
+start_nva() {
+  receiver_bgp_config > "$work/nva.frr"
   ip netns exec "$NS_R" "$hairpin" nva --config "$work/nva.frr" --control-socket "$work/nva.sock" \
     > "$work/nva.out" 2> "$work/nva.log" &
   rcv_pids=($!)
@@ -145,22 +149,7 @@ start_frr() {
   cat > "$work/zebra.conf" <<CFG
 hostname rcv
 CFG
-  cat > "$work/bgpd.conf" <<CFG
-frr defaults traditional
-hostname rcv
-router bgp 65001
- bgp router-id 10.99.5.2
- neighbor 10.99.5.1 remote-as 65515
- address-family ipv4 unicast
-  neighbor 10.99.5.1 route-map all in
-  neighbor 10.99.5.1 route-map none out
- exit-address-family
-exit
-route-map all permit 10
-exit
-route-map none deny 10
-exit
-CFG
+  { printf 'frr defaults traditional\nhostname rcv\n'; receiver_bgp_config; } > "$work/bgpd.conf"
   chown -R frr:frr "$work"
   ip netns exec "$NS_R" /usr/lib/frr/zebra -f "$work/zebra.conf" -i "$work/zebra.pid" \
     -z "$work/zserv.api" --vty_socket "$work" > "$work/zebra.log" 2>&1 &
