@@ -182,8 +182,12 @@ for mode in objects plain; do
   flag=""; [ $mode = plain ] && flag=--plain
   coproc BULK { ip netns exec "$NS" timeout 600 "$TOOL" bulk "$N" $flag 2>&1; }
   BG=$BULK_PID
+  # Bash unsets BULK[] as soon as the coprocess exits, which it does right
+  # after "go" (CI read BULK[0] after that: "unbound variable"). Our own copies
+  # of its pipes stay open until we close them.
+  exec {bulk_out}<&"${BULK[0]}" {bulk_in}>&"${BULK[1]}"
   line=""
-  while IFS= read -r -t 300 line <&"${BULK[0]}"; do
+  while IFS= read -r -t 300 line <&"$bulk_out"; do
     echo "  | $line"
     [[ $line == counters* ]] && break
   done
@@ -191,8 +195,9 @@ for mode in objects plain; do
   got=$(count_routes 220)
   [ "$got" = "$N" ] || fail "bulk $mode: $got routes of protocol 220 in the kernel, not $N"
   pass "bulk $mode: $N routes in the kernel (counted)"
-  echo go >&"${BULK[1]}"
-  while IFS= read -r -t 300 line <&"${BULK[0]}"; do echo "  | $line"; done
+  echo go >&"$bulk_in"
+  while IFS= read -r -t 300 line <&"$bulk_out"; do echo "  | $line"; done
+  exec {bulk_out}<&- {bulk_in}>&-
   wait "$BG" || fail "bulk $mode failed"
   BG=""
   [ "$(count_routes 220)" = 0 ] || fail "bulk $mode: routes left after removal"
