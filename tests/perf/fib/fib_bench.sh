@@ -233,7 +233,8 @@ run_receiver() {  # run_receiver NAME N -> prints "in_s out_s rss_kb cpu_s nh_ob
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-ratio() { echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; }
+# A ratio against a zero (a CPU time too short to measure) is "n/a", not a bc error.
+ratio() { if [ "$(echo "$2 == 0" | bc -l)" = 1 ]; then echo n/a; else echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; fi; }
 # bound MARK_A MARK_B: a ratio A/B where A hit its limit is a lower bound (">"),
 # where B did an upper bound ("<"); both: unknown ("?")
 bound() { case "$1$2" in "") ;; ++) printf '?' ;; *) [[ -n $1 ]] && printf '>' || printf '<' ;; esac; }
