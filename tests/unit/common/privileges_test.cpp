@@ -1,0 +1,91 @@
+// common/privileges: /proc/PID/status read back as masks, and drop_to in a
+// forked child (the test process keeps its own capabilities). As root the child
+// ends with exactly what it kept, in every set, and no_new_privs; as another user
+// drop_to says which capability it does not hold. A second thread makes it refuse.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "hairpin/common/privileges.hpp"
+
+namespace hairpin {
+namespace {
+
+constexpr const char* kStatus =
+    "Name:\thairpin\nUmask:\t0022\nState:\tS (sleeping)\n"
+    "CapInh:\t0000000000000000\nCapPrm:\t0000000000003400\nCapEff:\t0000000000003400\n"
+    "CapBnd:\t0000000000003400\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t0\n";
+
+TEST(ProcStatus, CapabilityMasksAndNoNewPrivsAreRead) {
+  auto p = parse_proc_status(kStatus);
+  ASSERT_TRUE(p.ok()) << p.error().to_string();
+  const std::uint64_t nva = capability_bit(Capability::NetAdmin) | capability_bit(Capability::NetRaw) |
+                            capability_bit(Capability::NetBindService);
+  EXPECT_EQ(nva, 0x3400u) << "CAP_NET_BIND_SERVICE 10, CAP_NET_ADMIN 12, CAP_NET_RAW 13";
+  EXPECT_EQ(p->effective, nva);
+  EXPECT_EQ(p->permitted, nva);
+  EXPECT_EQ(p->bounding, nva);
+  EXPECT_EQ(p->inheritable, 0u);
+  EXPECT_EQ(p->ambient, 0u);
+  EXPECT_TRUE(p->no_new_privs);
+}
+
+TEST(ProcStatus, MissingLinesAreAnError) {
+  auto p = parse_proc_status("Name:\tx\nCapEff:\t0000000000003400\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().fix.find("Linux 4.10"), std::string::npos);
+}
+
+// Runs `body` in a forked child; its exit code (0 = every check passed there).
+template <typename F>
+int in_child(F body) {
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+TEST(DropTo, KeepsExactlyWhatItIsGiven_InEverySet) {
+  const bool root = ::geteuid() == 0;
+  const int rc = in_child([root] {
+    auto before = current_privileges();
+    if (!before) return 10;
+    auto dropped = drop_to({Capability::NetRaw});
+    if (!root) {  // no capability to keep: said by name
+      return !dropped.ok() && dropped.error().what.find("CAP_NET_RAW") != std::string::npos ? 0 : 11;
+    }
+    if (!dropped) return 12;
+    if (before->effective == capability_bit(Capability::NetRaw)) return 13;  // positive control: it had more
+    auto after = current_privileges();
+    if (!after) return 14;
+    const auto raw = capability_bit(Capability::NetRaw);
+    if (after->effective != raw || after->permitted != raw || after->bounding != raw) return 15;
+    if (after->inheritable != 0 || after->ambient != 0 || !after->no_new_privs) return 16;
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << (root ? "as root" : "as non-root");
+}
+
+TEST(DropTo, RefusesOnceASecondThreadRuns) {
+  const int rc = in_child([] {
+    std::atomic<bool> done{false};
+    std::thread other([&] {
+      while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    auto dropped = drop_to({Capability::NetRaw});
+    done = true;
+    other.join();
+    return !dropped.ok() && dropped.error().what.find("2 threads") != std::string::npos ? 0 : 1;
+  });
+  EXPECT_EQ(rc, 0);
+}
+
+}  // namespace
+}  // namespace hairpin
