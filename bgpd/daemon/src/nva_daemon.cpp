@@ -559,7 +559,7 @@ struct NvaDaemon::Impl {
   std::vector<NeighborStatus> neighbor_statuses() const;
 
   // The control socket answers anyone who can connect, so its file is root's
-  // alone: created 0600 (umask 077 around bind), checked after. Whatever is in the
+  // alone: created 0600 (umask 0177 around bind), checked after. Whatever is in the
   // way is removed only when it is a socket nobody answers on (a crash's leftover);
   // anything else (a file, a symlink, a directory) is left alone and refused.
   Status open_control() {
@@ -580,7 +580,9 @@ struct NvaDaemon::Impl {
                      "remove it by hand"};
       log() << "removed a stale control socket (no daemon answered on it): " << path << '\n';
     }
-    mode_t old = ::umask(077);  // the socket is created 0600: state is for root only
+    // bind(2) creates the socket 0777 & ~umask: 0177 makes it 0600 at once, with
+    // no chmod by path afterwards (which would follow a symlink put there).
+    mode_t old = ::umask(0177);
     boost::system::error_code ec;
     control.open(asio::local::stream_protocol(), ec);
     if (!ec) control.bind(asio::local::stream_protocol::endpoint(path), ec);

@@ -24,6 +24,7 @@
 
 #include "fake_fib.hpp"
 #include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/daemon/control_client.hpp"
 #include "hairpin/bgpd/daemon/nva_daemon.hpp"
 #include "hairpin/bgpd/supervisor/refusal_log.hpp"
 #include "hairpin/bgpd/wire/message_codec.hpp"
