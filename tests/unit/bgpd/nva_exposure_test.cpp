@@ -52,11 +52,13 @@ std::uint16_t free_port() {
 
 // The daemon on its own thread; log() reads its log there.
 struct RunningNva {
-  explicit RunningNva(const std::string& control_socket = "") {
+  explicit RunningNva(const std::string& control_socket = "", const std::string& address_family = "") {
     auto parsed = parse_frr_config(
         "router bgp 65001\n bgp router-id 10.0.0.9\n no bgp ebgp-requires-policy\n"
         " neighbor 127.0.0.1 remote-as 65515\n neighbor 127.0.0.1 update-source 127.0.0.2\n"
-        " neighbor 127.0.0.1 timers connect 3600\nexit\n",
+        " neighbor 127.0.0.1 timers connect 3600\n" +
+            (address_family.empty() ? "" : " address-family ipv4 unicast\n" + address_family + " exit-address-family\n") +
+            "exit\n",
         "test.frr");
     EXPECT_TRUE(parsed.ok());
     port = free_port();
@@ -206,6 +208,82 @@ TEST(NvaExposure, RegularFileInTheWayIsRefusedAndLeftAlone) {
   std::getline(in, content);
   EXPECT_EQ(content, "precious");
   fs::remove_all(dir);
+}
+
+// ---- inbound maximum-prefix, end to end ---------------------------------------------
+
+// The neighbour's OPEN and KEEPALIVE, then 5 prefixes against `maximum-prefix 4`:
+// RFC 4486 Cease subcode 1 with the data AFI 1, SAFI 1, limit 4 (4 octets), the
+// connection closed, and the neighbour's next connection refused with zero bytes
+// while it is held down (no `restart`: until the NVA restarts).
+TEST(NvaExposure, InboundMaximumPrefix_CeaseSubcode1WithAfiSafiLimit_ThenHeldDown) {
+  RunningNva nva("", "  neighbor 127.0.0.1 maximum-prefix 4\n");
+  ASSERT_TRUE(nva.started.ok()) << nva.started.error().to_string();
+  Fd peer(::socket(AF_INET, SOCK_STREAM, 0));
+  auto from = address("127.0.0.1", 0);
+  auto to = address(kNva, nva.port);
+  ASSERT_EQ(::bind(peer.fd, reinterpret_cast<sockaddr*>(&from), sizeof from), 0);
+  ASSERT_EQ(::connect(peer.fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  auto their_open = read_message(peer.fd);
+  ASSERT_TRUE(their_open && std::holds_alternative<Open>(*their_open)) << nva.log();
+
+  Open o;
+  o.my_as = 65515;
+  o.hold_time = 180;
+  o.bgp_identifier = *Ipv4Address::parse("10.0.0.1");
+  o.capabilities.multiprotocol = {AfiSafi{}};
+  o.capabilities.four_octet_as = 65515;
+  Bytes hello = encode_message(o, CodecContext{}).value();
+  Bytes ka = encode_message(Keepalive{}, CodecContext{}).value();
+  hello.insert(hello.end(), ka.begin(), ka.end());
+  test::send_all(peer.fd, hello);
+
+  auto update_of = [](std::uint32_t first, std::uint32_t count) {
+    Update u;
+    u.attributes.origin = Origin::Igp;
+    u.attributes.as_path = AsPath{{AsSegment{SegmentType::AsSequence, {65515}}}};
+    u.attributes.next_hop = *Ipv4Address::parse("192.0.2.1");  // loopback would be a martian (RFC 7606)
+    for (std::uint32_t i = first; i < first + count; ++i) u.nlri.push_back(Ipv4Prefix{Ipv4Address{0x0A3C0000 + (i << 8)}, 24});
+    return encode_message(u, CodecContext{}).value();
+  };
+  while (auto m = read_message(peer.fd))  // the NVA's KEEPALIVE: our OPEN was accepted
+    if (std::holds_alternative<Keepalive>(*m)) break;
+
+  // Positive control: at the limit (4 of 4) the session is Established and stays.
+  test::send_all(peer.fd, update_of(1, 4));
+  auto at_the_limit = [&] {
+    std::promise<bool> seen;
+    boost::asio::post(nva.io, [&] {
+      auto c = nva.daemon->rib().counts(*Ipv4Address::parse("127.0.0.1"));
+      auto n = nva.daemon->neighbors();
+      seen.set_value(c && c->accepted == 4 && n.size() == 1 && n[0].state == SessionState::Established);
+    });
+    return seen.get_future().get();
+  };
+  bool stayed_up_at_the_limit = false;
+  for (int i = 0; i < 200 && !(stayed_up_at_the_limit = at_the_limit()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+  test::send_all(peer.fd, update_of(5, 1));  // the fifth
+  std::optional<Notification> notification;
+  while (auto m = read_message(peer.fd)) {
+    if (auto* n = std::get_if<Notification>(&*m)) {
+      notification = *n;
+      break;
+    }
+  }
+  EXPECT_TRUE(stayed_up_at_the_limit) << nva.log();
+  ASSERT_TRUE(notification) << nva.log();
+  EXPECT_EQ(notification->code, ErrorCode::Cease);
+  EXPECT_EQ(notification->subcode, 1) << "RFC 4486: Maximum Number of Prefixes Reached";
+  EXPECT_EQ(notification->data, (Bytes{0, 1, 1, 0, 0, 0, 4})) << "AFI 1, SAFI 1, limit 4";
+  std::uint8_t byte;
+  EXPECT_EQ(::recv(peer.fd, &byte, 1, 0), 0) << "closed after the NOTIFICATION";
+
+  Received again = connect_and_read("127.0.0.1", nva.port);
+  EXPECT_TRUE(again.eof);
+  EXPECT_EQ(again.bytes.size(), 0u) << "held down: the neighbour's next connection is refused";
+  EXPECT_NE(nva.log().find("refused: maximum-prefix exceeded"), std::string::npos) << nva.log();
 }
 
 // ---- which refusals are logged -------------------------------------------------------
