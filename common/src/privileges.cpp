@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <vector>
 
 namespace hairpin {
 
@@ -103,20 +104,18 @@ Status drop_to(std::initializer_list<Capability> keep) {
   if (const auto threads = thread_count(); threads != 1)
     return Error{"cannot drop capabilities: the process has " + std::to_string(threads) + " threads",
                  "drop_to", "drop before starting any thread (a bug in hairpin: please report it)"};
-  std::uint64_t wanted = 0;
-  for (auto c : keep) wanted |= capability_bit(c);
-
   capng_get_caps_process();
   const bool can_cut_bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-  std::string missing;
+  // At most the list: what the process does not hold (a service started with fewer
+  // capabilities) stays absent, since capabilities can only be dropped here.
+  std::vector<Capability> kept;
   for (auto c : keep)
-    if (!capng_have_capability(CAPNG_PERMITTED, capability_number(c))) missing += " " + std::string(capability_name(c));
-  if (!missing.empty())
-    return Error{"cannot keep" + missing + ": the process does not hold it", "drop_to",
-                 "run as root (or grant the capability)"};
+    if (capng_have_capability(CAPNG_PERMITTED, capability_number(c))) kept.push_back(c);
+  std::uint64_t wanted = 0;
+  for (auto c : kept) wanted |= capability_bit(c);
 
   capng_clear(CAPNG_SELECT_ALL);
-  for (auto c : keep) {
+  for (auto c : kept) {
     const capng_type_t sets = can_cut_bounding
                                   ? capng_type_t(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET)
                                   : capng_type_t(CAPNG_EFFECTIVE | CAPNG_PERMITTED);

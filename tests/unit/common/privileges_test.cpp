@@ -1,7 +1,7 @@
 // common/privileges: /proc/PID/status read back as masks, and drop_to in a
 // forked child (the test process keeps its own capabilities). As root the child
 // ends with exactly what it kept, in every set, and no_new_privs; as another user
-// drop_to says which capability it does not hold. A second thread makes it refuse.
+// with nothing (it never gains a capability). A second thread makes it refuse.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,20 +57,32 @@ TEST(DropTo, KeepsExactlyWhatItIsGiven_InEverySet) {
   const int rc = in_child([root] {
     auto before = current_privileges();
     if (!before) return 10;
-    auto dropped = drop_to({Capability::NetRaw});
-    if (!root) {  // no capability to keep: said by name
-      return !dropped.ok() && dropped.error().what.find("CAP_NET_RAW") != std::string::npos ? 0 : 11;
-    }
-    if (!dropped) return 12;
-    if (before->effective == capability_bit(Capability::NetRaw)) return 13;  // positive control: it had more
+    if (root && before->effective == capability_bit(Capability::NetRaw)) return 11;  // positive control: it had more
+    if (auto dropped = drop_to({Capability::NetRaw}); !dropped) return 12;
     auto after = current_privileges();
-    if (!after) return 14;
-    const auto raw = capability_bit(Capability::NetRaw);
-    if (after->effective != raw || after->permitted != raw || after->bounding != raw) return 15;
+    if (!after) return 13;
+    const auto raw = root ? capability_bit(Capability::NetRaw) : 0;  // not root: nothing held, nothing kept
+    if (after->effective != raw || after->permitted != raw) return 14;
+    if (root && after->bounding != raw) return 15;
     if (after->inheritable != 0 || after->ambient != 0 || !after->no_new_privs) return 16;
     return 0;
   });
-  EXPECT_EQ(rc, 0) << (root ? "as root" : "as non-root");
+  EXPECT_EQ(rc, 0) << (::geteuid() == 0 ? "as root" : "as non-root");
+}
+
+TEST(DropTo, NeverGainsWhatTheProcessNoLongerHolds) {
+  const int rc = in_child([] {
+    if (::geteuid() == 0 && !drop_to({Capability::NetRaw}).ok()) return 10;  // first down to CAP_NET_RAW
+    const auto held = current_privileges();
+    if (!held) return 11;
+    if (auto again = drop_to({Capability::NetAdmin, Capability::NetRaw}); !again) return 12;
+    auto after = current_privileges();
+    if (!after) return 13;
+    if (after->effective != held->effective || after->permitted != held->permitted) return 14;
+    if (after->effective & capability_bit(Capability::NetAdmin)) return 15;
+    return 0;
+  });
+  EXPECT_EQ(rc, 0);
 }
 
 TEST(DropTo, RefusesOnceASecondThreadRuns) {

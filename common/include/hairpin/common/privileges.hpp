@@ -3,7 +3,7 @@
 // open, keep only the capabilities the rest of the run needs.
 //
 // In:  the capabilities to keep (drop_to); /proc/PID/status text (parse_proc_status).
-// Out: the calling process reduced to exactly those capabilities in its
+// Out: the calling process reduced to those capabilities (at most) in its
 //      effective and permitted sets, none inheritable or ambient, the bounding
 //      set cut to the same list, and no_new_privs set (so no later execve can
 //      gain anything: setuid bits and file capabilities are ignored); or an Error
@@ -41,10 +41,11 @@ Result<ProcessPrivileges> parse_proc_status(std::string_view status_text);
 // /proc/self/status, parsed.
 Result<ProcessPrivileges> current_privileges();
 
-// Keeps exactly `keep` (see above), then reads /proc/self/status back and fails
-// if the kernel shows anything else. Without CAP_SETPCAP (a non-root user given
-// file capabilities) the bounding set cannot be cut; no_new_privs still stops any
-// execve from gaining, and the Error-free result says nothing more was possible.
+// Keeps `keep`, or those of it the process holds (it never gains one: a service
+// started with fewer capabilities keeps fewer), and nothing else; then reads
+// /proc/self/status back and fails if the kernel shows anything else. Without
+// CAP_SETPCAP (a non-root user given file capabilities) the bounding set cannot
+// be cut; no_new_privs still stops any execve from gaining.
 Status drop_to(std::initializer_list<Capability> keep);
 
 }  // namespace hairpin
