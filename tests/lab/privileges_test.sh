@@ -13,6 +13,8 @@
 #   - nva: CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE (0x3400) alone, while
 #     its session is Established and the route it learned is in A's kernel; after
 #     the drop SIGHUP still reloads, SIGTERM still removes its routes and socket;
+#     B, started with a bounding set of CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
+#     (a service's CapabilityBoundingSet), runs and keeps just those (0x1400);
 #   - trace: CAP_NET_RAW (0x2000) alone, and the trace reaches 10.99.42.2:179;
 #   - capture: CAP_NET_RAW alone, and it counts the pings it was given; it still
 #     writes under the usual places (a root-owned dir, /tmp, /var/tmp), and a
@@ -72,8 +74,10 @@ CFG
 ip netns exec "$NS_A" "$hairpin" nva --config "$work/a.frr" --control-socket "$work/a.sock" --apply-sysctls \
   > /dev/null 2> "$work/a.log" &
 nva_a=$!
-ip netns exec "$NS_B" "$hairpin" nva --config "$work/b.frr" --control-socket "$work/b.sock" \
-  > /dev/null 2> "$work/b.log" &
+# B as a service started with fewer capabilities (systemd's CapabilityBoundingSet):
+# no CAP_NET_RAW and no CAP_SETPCAP to start with; it keeps what it has of the three.
+ip netns exec "$NS_B" setpriv --bounding-set -all,+net_admin,+net_bind_service -- \
+  "$hairpin" nva --config "$work/b.frr" --control-socket "$work/b.sock" > /dev/null 2> "$work/b.log" &
 nva_b=$!
 
 # caps_are PID MASK: every thread of PID shows exactly MASK in CapPrm, CapEff and
@@ -106,6 +110,9 @@ wait_for 10 "10.98.0.0/16 from B in A's kernel (rtnetlink after the drop)" learn
 is_command "$nva_a" nva || fail "pid $nva_a is not hairpin nva"
 caps_are "$nva_a" 0000000000003400 || fail "nva: not exactly CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE"
 echo "ok: nva Established, route installed; every thread: CapPrm=CapEff=CapBnd=0x3400, CapInh=CapAmb=0, NoNewPrivs 1"
+is_command "$nva_b" nva || fail "pid $nva_b is not hairpin nva"
+caps_are "$nva_b" 0000000000001400 || fail "nva started without CAP_NET_RAW: not exactly CAP_NET_ADMIN, CAP_NET_BIND_SERVICE"
+echo "ok: nva started with fewer capabilities runs and keeps only what it had of the three (0x1400)"
 
 [[ $(stat -c '%F %a %U' "$work/a.sock") == "socket 600 root" ]] ||
   fail "control socket is $(stat -c '%F %a %U' "$work/a.sock"), not 'socket 600 root'"
