@@ -19,7 +19,7 @@
 #   - capture: CAP_NET_RAW alone, and it counts the pings it was given; it still
 #     writes under the usual places (a root-owned dir, /tmp, /var/tmp), and a
 #     directory root may not write without CAP_DAC_OVERRIDE is refused at once,
-#     with no file left.
+#     with no file left; a ring of files (-C/-W) rotates.
 # Exposure: the control socket is a socket, mode 600, owner root; a connection
 # from the configured 10.99.42.3 is sent an OPEN (positive control), one from
 # 10.99.42.4 is closed with zero bytes, and three such knocks are logged once.
@@ -186,6 +186,13 @@ for out in "$tmp_pcap" "$var_pcap"; do
   [[ -s $out ]] || fail "no file at $out"
 done
 echo "ok: capture writes into /tmp and /var/tmp after the drop"
+
+# A ring of files (-C/-W) creates and removes files after the drop too.
+ip netns exec "$NS_A" "$hairpin" capture -i veth-a -f icmp -c 40 -C 0.002 -W 2 --json -w "$work/root-owned/ring.pcap" \
+  > "$work/ring.json" 2> "$work/capture.err" || fail "ring capture: $(cat "$work/capture.err")"
+files=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$work/ring.json")
+[[ $files -eq 2 ]] || fail "ring capture kept $files files, not 2: $(cat "$work/ring.json")"
+echo "ok: a ring capture rotates its files after the drop ($files kept)"
 
 # Root without CAP_DAC_OVERRIDE may not write a directory of another user's 0755.
 mkdir "$work/nobodys"
