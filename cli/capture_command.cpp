@@ -3,9 +3,15 @@
 // Parses options, calls probes/capture and probes/pcap_analysis, prints text or
 // JSON, sets the exit code: 0 done (analyze --trace: every probe that reached the
 // target was seen entering and leaving the NVA), 1 analyze --trace: some were not,
-// 2 could not run.
+// 2 could not run. Once the interface is open, capture keeps only CAP_NET_RAW
+// (common/privileges.hpp).
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -16,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "hairpin/common/privileges.hpp"
 #include "hairpin/probes/capture.hpp"
 #include "hairpin/probes/pcap_analysis.hpp"
 #include "hairpin/probes/trace_format.hpp"
@@ -41,6 +48,34 @@ struct CaptureArgs {
   unsigned files = 0;
   bool json = false;
 };
+
+// After drop_to: access(2) for root checks the permitted set, which now lacks
+// CAP_DAC_OVERRIDE, so it answers for the mode bits alone.
+Status writable_without_dac_override(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  struct stat st {};
+  if (::access(dir.c_str(), W_OK | X_OK) == 0) {
+    // A sticky directory (/tmp): replacing another user's file there needs
+    // CAP_FOWNER, so the rename at the end would fail (inode(7), S_ISVTX).
+    struct stat target {};
+    if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & S_ISVTX) && st.st_uid != 0 &&
+        ::stat(path.c_str(), &target) == 0 && target.st_uid != 0)
+      return Error{"the file exists in a sticky directory and belongs to uid " + std::to_string(target.st_uid) +
+                       ": root without CAP_FOWNER cannot replace it",
+                   path, "remove it first, or write to another name"};
+    return Ok{};
+  }
+  std::string mode = "?";
+  if (::stat(dir.c_str(), &st) == 0) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    mode = "owner uid " + std::to_string(st.st_uid) + ", mode " + octal;
+  }
+  return Error{"hairpin capture keeps only CAP_NET_RAW once the interface is open, and root without "
+               "CAP_DAC_OVERRIDE cannot write this directory (" + mode + ")",
+               dir.string(), "write the capture under /tmp, /var/tmp or a directory root owns"};
+}
 
 int run_capture_command(const CaptureArgs& a) {
   if (a.iface.empty()) {
@@ -71,6 +106,14 @@ int run_capture_command(const CaptureArgs& a) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
 
+  // The interface is open: keep only CAP_NET_RAW for the rest of the run. Root
+  // without CAP_DAC_OVERRIDE writes only where the mode bits let root (the owner
+  // root, or others) write, so the output directory is checked again now, before
+  // any file exists: a capture must not run for minutes and then fail to rename.
+  o.after_open = [path = a.write]() -> Status {
+    if (auto dropped = drop_to({Capability::NetRaw}); !dropped) return dropped.error();
+    return writable_without_dac_override(path);
+  };
   if (!a.json) {
     o.on_ready = [&o](const std::string& link) {  // tcpdump's line, once the capture is really on
       std::cerr << "hairpin capture: listening on " << o.iface << ", link-type " << link << ", snapshot length "

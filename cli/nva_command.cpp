@@ -25,6 +25,7 @@
 #include "hairpin/bgpd/forwarding/proc_sysctl.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/common/file_io.hpp"
+#include "hairpin/common/privileges.hpp"
 
 namespace hairpin::cli {
 
@@ -82,10 +83,22 @@ int run(const NvaArgs& a) {
   options.control_socket = a.control_socket;
   options.retain = a.retain;
   options.stale_timeout = std::chrono::seconds{a.stale_timeout};
+  // Started (port bound, netlink open, control socket made, sysctls applied):
+  // what is left is routes over the open netlink socket (CAP_NET_ADMIN, also for
+  // its SO_RCVBUFFORCE when it re-reads after an overrun), TTLs and binds on BGP
+  // sockets, and the control socket's unlink at exit in its root-owned directory
+  // (no capability as uid 0). docs/security.md; lab.privileges checks it.
+  options.after_start = [] {
+    return drop_to({Capability::NetAdmin, Capability::NetRaw, Capability::NetBindService});
+  };
   // SIGHUP reads the file again; warnings go to stderr like at start.
   auto reload = [path = a.config]() -> Result<bgpd::NvaConfig> {
     auto again = read_whole_file(path);
-    if (!again) return Error{"cannot read " + path, path, "check the path and permissions"};
+    // Running without CAP_DAC_OVERRIDE (docs/security.md): root reads the file by its mode bits only.
+    if (!again)
+      return Error{"cannot read " + path, path,
+                   "hairpin nva runs as root without CAP_DAC_OVERRIDE once started: the file must be readable by "
+                   "root by its mode bits (owned by root, or world-readable in a reachable directory)"};
     auto p = bgpd::parse_frr_config(again.value(), path);
     if (!p) return p.error();
     for (const auto& w : p->warnings)

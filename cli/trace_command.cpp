@@ -1,7 +1,8 @@
 // `hairpin trace DST`: TCP SYN traceroute with Ethr's `-t tr` / `-t mtr` output.
 // Parses options, runs the probes engine, prints text or JSON, sets the exit code:
 // 0 target reached (and, with --expect-via, the expected hop seen before it),
-// 1 not, 2 could not run (usage, privileges, unknown host, no route).
+// 1 not, 2 could not run (usage, privileges, unknown host, no route). Once its
+// sockets are open it keeps only CAP_NET_RAW (common/privileges.hpp).
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "hairpin/common/privileges.hpp"
 #include "hairpin/probes/trace_engine.hpp"
 #include "hairpin/probes/trace_format.hpp"
 
@@ -76,6 +78,10 @@ int run(const TraceArgs& a) {
   o.wait = wait;
   o.interval_ns = static_cast<std::int64_t>(a.interval_s * 1e9);
   o.resolve = a.resolve;
+  // Its raw, packet and TCP sockets are open: from here on the trace only sends
+  // and reads on them (no capability needed), resolves names and prints. Only
+  // CAP_NET_RAW stays, as the issue asks (docs/security.md, lab.privileges).
+  o.after_sockets_open = [] { return drop_to({Capability::NetRaw}); };
 
   auto result = probes::run_trace(o);
   if (!result) throw UserError{result.error().to_string(), kExitUsage};

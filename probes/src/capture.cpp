@@ -230,6 +230,8 @@ Result<CaptureStats> run_capture(const CaptureOptions& o, const volatile std::si
     if (set != 0) return Error{std::string("cannot set filter: ") + pcap_geterr(p.get()), "filter '" + o.filter + "'", ""};
   }
   if (pcap_setnonblock(p.get(), 1, err) != 0) return Error{std::string("pcap nonblock: ") + err, o.iface, ""};
+  if (o.after_open)
+    if (auto after = o.after_open(); !after) return after.error();
 
   Loop l;
   l.o = &o;

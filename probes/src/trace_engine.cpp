@@ -310,6 +310,8 @@ Result<TraceResult> run_trace(const TraceOptions& o) {
   if (!cap) return cap.error();
   Fd capture = std::move(*cap);
   s.capture = capture.fd;
+  if (o.after_sockets_open)
+    if (auto after = o.after_sockets_open(); !after) return after.error();
 
   const int rounds = o.mode == TraceMode::Mtr ? o.probes : 1;
   const int per_round = o.mode == TraceMode::Mtr ? 1 : o.probes;

@@ -14,12 +14,15 @@
 #include "hairpin/bgpd/fib/netlink_fib.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
 #include "hairpin/bgpd/supervisor/neighbor_supervisor.hpp"
+#include "hairpin/bgpd/supervisor/refusal_log.hpp"
 
 #include <ifaddrs.h>
 #include <csignal>
 #include <netinet/in.h>
 
 #include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -132,6 +135,7 @@ struct NvaDaemon::Impl {
   std::map<ConnectionId, Link> links;
   std::map<Ipv4Address, std::unique_ptr<asio::steady_timer>> hold_down_timers;
   std::optional<tcp::socket> offered;  // while the supervisor decides on it
+  RefusalLog refusals;                  // which refused connections get a log line
   // Loc-RIB changes during a table load: counted, logged once a second.
   struct BulkFibLog {
     std::size_t changed = 0, removed = 0;
@@ -427,11 +431,13 @@ struct NvaDaemon::Impl {
     start_reading(a.connection);
   }
 
+  // Closed before anything is written: a stranger reads EOF and zero bytes, never
+  // our OPEN (which would tell it our AS and router-id). Logged rate-limited.
   void carry_out(const RefuseConnection& r) {
-    log() << "connection from " << r.from.to_string() << " refused: " << r.reason << '\n';
     boost::system::error_code ec;
     if (offered) offered->close(ec);
     offered.reset();
+    if (auto line = refusals.refused(r.from, r.reason, RefusalLog::Clock::now())) log() << *line << '\n';
   }
 
   void carry_out(const Transmit& t) {
@@ -552,25 +558,44 @@ struct NvaDaemon::Impl {
   ShowContext show_context();
   std::vector<NeighborStatus> neighbor_statuses() const;
 
+  // The control socket answers anyone who can connect, so its file is root's
+  // alone: created 0600 (umask 0177 around bind), checked after. Whatever is in the
+  // way is removed only when it is a socket nobody answers on (a crash's leftover);
+  // anything else (a file, a symlink, a directory) is left alone and refused.
   Status open_control() {
     namespace fs = std::filesystem;
     const std::string& path = options.control_socket;
     std::error_code fec;
     fs::create_directories(fs::path(path).parent_path(), fec);
-    if (fs::exists(path, fec)) {
-      // A live daemon answers; a stale file from a crash does not.
+    struct stat in_the_way {};
+    if (::lstat(path.c_str(), &in_the_way) == 0) {
+      if (!S_ISSOCK(in_the_way.st_mode))
+        return Error{"the control socket's path is taken by something that is not a socket", path,
+                     "remove it if it is yours, or give another --control-socket"};
+      // A live daemon answers; a stale socket from a crash does not.
       if (query_control_socket(path, "summary").ok())
         return Error{"another hairpin nva is running", path, "stop it first, or give this one another --control-socket"};
-      fs::remove(path, fec);
+      if (::unlink(path.c_str()) != 0)
+        return Error{std::string("cannot remove the stale control socket: ") + std::strerror(errno), path,
+                     "remove it by hand"};
+      log() << "removed a stale control socket (no daemon answered on it): " << path << '\n';
     }
-    mode_t old = ::umask(077);  // the socket is created 0600: state is for root only
+    // bind(2) creates the socket 0777 & ~umask: 0177 makes it 0600 at once, with
+    // no chmod by path afterwards (which would follow a symlink put there).
+    mode_t old = ::umask(0177);
     boost::system::error_code ec;
     control.open(asio::local::stream_protocol(), ec);
     if (!ec) control.bind(asio::local::stream_protocol::endpoint(path), ec);
     ::umask(old);
-    if (!ec) ::chmod(path.c_str(), 0600);
     if (!ec) control.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Error{"cannot create the control socket: " + ec.message(), path, "check that the directory is writable"};
+    struct stat made {};
+    if (::lstat(path.c_str(), &made) != 0 || !S_ISSOCK(made.st_mode) || (made.st_mode & 0777) != 0600 ||
+        made.st_uid != ::geteuid()) {
+      control.close(ec);  // not ours to unlink: whatever is there was not made by this bind
+      return Error{"the control socket is not a 0600 socket owned by us after bind", path,
+                   "check what else writes to its directory"};
+    }
     accept_control();
     return Ok{};
   }
@@ -781,6 +806,13 @@ int run_nva(NvaConfig config, DaemonOptions options, std::function<Result<NvaCon
     log << "hairpin nva: " << started.error().to_string() << '\n';
     return 2;
   }
+  if (options.after_start)
+    if (auto after = options.after_start(); !after) {
+      log << "hairpin nva: " << after.error().to_string() << '\n';
+      daemon.stop();
+      io.run();  // the Cease to peers, if any got that far, goes out
+      return 2;
+    }
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   asio::signal_set hangup(io, SIGHUP);
   std::function<void()> wait_hangup = [&] {

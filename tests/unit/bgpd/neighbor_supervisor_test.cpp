@@ -378,3 +378,33 @@ TEST(SupervisorSend, UpdateGoesOnTheEstablishedConnection_NothingWithoutASession
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+// A stranger's connection is refused and nothing else happens: no connection is
+// made for it (the neighbour's next connection is still #2, where three strangers
+// would have taken #2-#4), no session sees it, our dialing goes on as it was.
+TEST(SupervisorAccept, StrangersTouchNoSessionState_TheNeighbourStillGetsTheNextConnection) {
+  Rig rig(config());
+  for (const auto& step : kDialing) step(rig);
+  const auto before = rig.supervisor.neighbor_views();
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_NE(before[0].session, nullptr);
+  const auto state_before = before[0].session->state();
+  for (int knock = 0; knock < 3; ++knock) {
+    offer("10.9.9.9")(rig);
+    EXPECT_EQ(rig.seen, std::vector<std::string>{"refuse 10.9.9.9: not a configured neighbor"}) << "knock " << knock;
+  }
+  const auto after = rig.supervisor.neighbor_views();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].session, before[0].session);
+  EXPECT_EQ(after[0].session->state(), state_before);
+  EXPECT_FALSE(rig.supervisor.carries_session(2));
+  offer(kPeer)(rig);  // positive control: the neighbour is accepted, on connection #2
+  ASSERT_FALSE(rig.seen.empty());
+  EXPECT_EQ(rig.seen[0], "accept #2 from 10.0.0.1 ttl 1");
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

@@ -56,6 +56,10 @@ struct CaptureOptions {
   std::string path;          // -w
   std::uint64_t file_size = 0;  // bytes; 0 = one file
   unsigned files = 0;        // ring size with file_size; 0 = keep every file
+  // Called once the interface is open and filtered, before the output file is
+  // created: the CLI drops privileges here (common/privileges.hpp); an error ends
+  // the run with no file written.
+  std::function<Status()> after_open;
   // Called once the capture is active (link name, e.g. "EN10MB"), before the first packet.
   std::function<void(const std::string& link_name)> on_ready;
 };

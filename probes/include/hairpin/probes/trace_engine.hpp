@@ -15,6 +15,7 @@
 // Called by `hairpin trace` and by the verifier.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "hairpin/common/result.hpp"
@@ -34,6 +35,9 @@ struct TraceOptions {
   WaitPolicy wait;
   std::uint8_t tos = 0;
   bool resolve = false;        // reverse DNS for responders (Ethr's [name])
+  // Called once every socket of the run is open, before the first probe: the CLI
+  // drops privileges here (common/privileges.hpp); an error ends the run.
+  std::function<Status()> after_sockets_open;
 };
 
 // The BPF filter of a run's capture (pcap-filter(7) syntax): this run's SYNs going

@@ -59,6 +59,10 @@ struct DaemonOptions {
   bool retain = false;
   // At start, the longest the old routes wait for End-of-RIB from the peers.
   std::chrono::seconds stale_timeout{120};
+  // run_nva calls it once start() has bound the BGP port, opened the FIB and
+  // created the control socket, before any session runs: the CLI drops
+  // capabilities here (common/privileges.hpp). An error stops the daemon (exit 2).
+  std::function<Status()> after_start;
 };
 
 class NvaDaemon {
