@@ -539,4 +539,24 @@ std::vector<Case> rfc7606_cases(const Env& env) {
   return t;
 }
 
+std::string markdown_table() {
+  std::string out =
+      "| row | RFC | attribute | malformation | from | expected handling |\n"
+      "|---|---|---|---|---|---|\n";
+  auto escape = [](std::string text) {
+    std::string r;
+    for (char ch : text) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return r;
+  };
+  for (const auto& c : rfc7606_cases(Env{})) {
+    std::string handling = to_string(c.handling);
+    if (c.handling == Handling::SessionReset)
+      handling += ", NOTIFICATION " + std::to_string(c.code) + "/" + std::to_string(c.subcode);
+    if (c.when == When::InsteadOfOpen) handling += " (as the OPEN)";
+    out += "| `" + c.name + "` | " + c.rfc + " | " + escape(c.attribute) + " | " + escape(c.malformation) + " | " +
+           to_string(c.peer) + " | " + handling + " |\n";
+  }
+  return out;
+}
+
 }  // namespace hairpin::conformance

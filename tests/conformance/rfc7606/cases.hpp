@@ -276,4 +276,8 @@ Bytes valid_announcement(const Env& env, PeerKind kind);
 // has its own marker prefix; the rows come back in the same order every time).
 std::vector<Case> rfc7606_cases(const Env& env);
 
+// The table as Markdown, one line per row (docs/rfc7606.md holds exactly this
+// between its "table:begin" and "table:end" markers; a unit test keeps it so).
+std::string markdown_table();
+
 }  // namespace hairpin::conformance

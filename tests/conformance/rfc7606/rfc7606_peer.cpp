@@ -2,7 +2,8 @@
 // table (cases.hpp) against a running `hairpin nva`, one TCP session per row.
 //
 // In:  --nva ADDRESS (the NVA's end), --control-socket PATH (the NVA's, to read
-//      `routes`, `summary` and `neighbors X received-routes`), optionally --only NAME.
+//      `routes`, `summary` and `neighbors X received-routes`), optionally --only NAME;
+//      or --markdown: print the table for docs/rfc7606.md and exit.
 //      Runs where the peers' addresses (Env: 10.99.76.11/.12/.13) are local.
 // Out: one line per row, "ok ..." or "FAIL ROW: why", and a summary; exit 0 when
 //      every row behaved as the table says, 1 otherwise, 2 on a usage error.
@@ -304,6 +305,9 @@ int main(int argc, char** argv) {
       o.nva = *v;
     } else if (a == "--control-socket") {
       o.control_socket = value();
+    } else if (a == "--markdown") {  // the table for docs/rfc7606.md, no network
+      std::cout << markdown_table();
+      return 0;
     } else if (a == "--only") {
       o.only = value();
     } else {

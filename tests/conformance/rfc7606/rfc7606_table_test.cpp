@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "cases.hpp"
 #include "hairpin/bgpd/session/session_fsm.hpp"
@@ -180,6 +183,22 @@ TEST(Rfc7606TableShape, EachRowHasItsOwnMarker) {
   auto a = Env{}.for_row(1), b = Env{}.for_row(2);
   EXPECT_NE(a.marker, b.marker);
   EXPECT_NE(rfc7606_cases(a)[40].message, rfc7606_cases(b)[40].message);
+}
+
+TEST(Rfc7606TableShape, DocsHoldTheGeneratedTable) {
+  // docs/rfc7606.md shows the table; this test is its source (regenerate with
+  // `rfc7606_peer --markdown`).
+  std::ifstream in(HAIRPIN_DOCS_DIR "/rfc7606.md");
+  ASSERT_TRUE(in) << "docs/rfc7606.md not found";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string doc = ss.str();
+  const std::string begin = "<!-- table:begin -->\n", end = "<!-- table:end -->";
+  auto b = doc.find(begin), e = doc.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), markdown_table())
+      << "docs/rfc7606.md is stale: paste the output of `rfc7606_peer --markdown` between the markers";
 }
 
 }  // namespace
