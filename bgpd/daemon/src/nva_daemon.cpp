@@ -417,7 +417,10 @@ struct NvaDaemon::Impl {
                                  if (!l || l->wire != wire) return;
                                  if (ec) return feed(DialFailed{id});
                                  start_reading(id);
-                                 feed(DialSucceeded{id});
+                                 boost::system::error_code lec;
+                                 auto local = l->wire->socket.local_endpoint(lec);
+                                 feed(DialSucceeded{id, lec ? std::nullopt
+                                                            : std::optional<Ipv4Address>(from_asio(local.address()))});
                                });
   }
 
@@ -640,8 +643,11 @@ struct NvaDaemon::Impl {
       boost::system::error_code e2;
       auto remote = socket.remote_endpoint(e2);
       Ipv4Address from = e2 ? Ipv4Address{} : from_asio(remote.address());
+      auto local_ep = socket.local_endpoint(e2);  // our end: RFC 4271 6.3 a next-hop check
+      std::optional<Ipv4Address> local;
+      if (!e2) local = from_asio(local_ep.address());
       offered.emplace(std::move(socket));
-      feed(ConnectionOffered{from});
+      feed(ConnectionOffered{from, local});
       offered.reset();  // refused or accepted, it is no longer ours to hold
       accept_next();
     });

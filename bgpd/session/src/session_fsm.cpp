@@ -81,8 +81,14 @@ Open SessionFsm::our_open() const {
   return open;
 }
 
-void SessionFsm::send(const Message& message, Actions& out) {
+CodecContext SessionFsm::codec_context() const {
   CodecContext ctx = negotiated_ ? negotiated_->codec() : CodecContext{};
+  ctx.local_address = local_address_;
+  return ctx;
+}
+
+void SessionFsm::send(const Message& message, Actions& out) {
+  CodecContext ctx = codec_context();
   auto bytes = encode_message(message, ctx);
   // Only UPDATEs can outgrow 4096 octets, and send_update() checks those first.
   if (!bytes) return;
@@ -155,6 +161,7 @@ void SessionFsm::on_open(const Open& open, Actions& out) {
   n.hold_time = std::min(config_.hold_time, open.hold_time);
   n.keepalive = n.hold_time == 0 ? 0 : std::max<std::uint16_t>(1, std::min<std::uint16_t>(config_.keepalive, n.hold_time / 3));
   n.four_octet_as = open.capabilities.four_octet_as.has_value();          // RFC 6793 3
+  n.external = peer_as != config_.local_as;  // RFC 4271 5.1.5 / RFC 7606 7.5: eBGP or iBGP
   n.route_refresh = open.capabilities.route_refresh;                      // RFC 2918 2
   n.enhanced_route_refresh = open.capabilities.enhanced_route_refresh;    // RFC 7313 3
   n.peer_capabilities = open.capabilities;
@@ -278,6 +285,7 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
         } else if constexpr (std::is_same_v<E, TcpConnectionConfirmed> || std::is_same_v<E, TcpCrAcked>) {
           // RFC 4271 events 16/17 in Connect or Active: send OPEN, wait with a large hold time
           if (state_ != SessionState::Connect && state_ != SessionState::Active) return;
+          local_address_ = e.local_address;
           out.push_back(StopTimer{Timer::ConnectRetry});
           buffer_.clear();
           send(our_open(), out);
@@ -339,7 +347,7 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
             }
             if (!length.value() || pending.size() < *length.value()) return;  // wait for more
             std::size_t n = *length.value();
-            CodecContext ctx = negotiated_ ? negotiated_->codec() : CodecContext{};
+            CodecContext ctx = codec_context();
             auto decoded = decode_message(pending.first(n), ctx);
             if (!decoded) {  // RFC 4271 6 / RFC 7606: session reset
               send_notification(to_notification(decoded.error()), out);

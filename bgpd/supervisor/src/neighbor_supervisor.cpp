@@ -81,7 +81,7 @@ void NeighborSupervisor::on(const ConnectionOffered& e) {
     act(*n.out, connections_.at(*n.out).fsm.handle(TcpConnectionFails{}));
   }
   act(id, connections_.at(id).fsm.handle(ManualStart{}));
-  after(id, TcpConnectionConfirmed{});
+  after(id, TcpConnectionConfirmed{e.local});
 }
 
 void NeighborSupervisor::on(const HoldDownTimerExpired& e) {

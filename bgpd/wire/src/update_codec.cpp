@@ -166,6 +166,8 @@ std::optional<Known> known_attribute(std::uint8_t type) {
     case AttrType::AtomicAggregate: return Known{kTransitive, "ATOMIC_AGGREGATE"};
     case AttrType::Aggregator: return Known{kOptional | kTransitive, "AGGREGATOR"};
     case AttrType::Communities: return Known{kOptional | kTransitive, "COMMUNITIES"};
+    case AttrType::OriginatorId: return Known{kOptional, "ORIGINATOR_ID"};  // RFC 4456 8
+    case AttrType::ClusterList: return Known{kOptional, "CLUSTER_LIST"};    // RFC 4456 8
     case AttrType::MpReachNlri: return Known{kOptional, "MP_REACH_NLRI"};
     case AttrType::MpUnreachNlri: return Known{kOptional, "MP_UNREACH_NLRI"};
     case AttrType::As4Path: return Known{kOptional | kTransitive, "AS4_PATH"};
@@ -184,6 +186,7 @@ Bytes attribute_bytes(std::uint8_t flags, std::uint8_t type, std::span<const std
   return out;
 }
 
+// Not a unicast address anyone could forward to: never a valid next hop.
 bool is_martian_next_hop(Ipv4Address nh) {
   std::uint32_t a = nh.value;
   return a == 0 ||                    // 0.0.0.0
@@ -210,6 +213,10 @@ class UpdateDecoder {
   std::optional<AsPath> as4_path_;
   std::optional<Aggregator> as4_aggregator_;
   std::vector<std::uint8_t> seen_;
+  // RFC 7606 5.2: an UPDATE that carries path attributes other than MP_UNREACH_NLRI
+  // but no reachable NLRI cannot be treat-as-withdraw: nothing proves the NLRI parsed.
+  bool attributes_beyond_mp_unreach_ = false;
+  bool foreign_reach_ = false;  // MP_REACH_NLRI of an AFI/SAFI we do not decode
   std::vector<WireError> notes_;
 };
 
@@ -240,6 +247,7 @@ std::optional<WireError> UpdateDecoder::mp_reach(std::span<const std::uint8_t> v
   if (!nh || !reserved) return reset("MP_REACH_NLRI next hop overruns the attribute");
   AfiSafi as{static_cast<Afi>(*afi), static_cast<Safi>(*safi)};
   if (as != AfiSafi{}) {  // not ours: carried as an unknown non-transitive (never re-sent)
+    foreign_reach_ = true;
     attrs_.unknown.push_back(RawAttribute{kOptional, static_cast<std::uint8_t>(AttrType::MpReachNlri),
                                           to_bytes(value)});
     return std::nullopt;
@@ -248,7 +256,16 @@ std::optional<WireError> UpdateDecoder::mp_reach(std::span<const std::uint8_t> v
   auto prefixes = decode_prefixes(r.rest());
   if (!prefixes) return reset("MP_REACH_NLRI holds a malformed IPv4 prefix");
   ByteReader n(*nh);
-  attrs_.mp_reach = MpReach{as, Ipv4Address{*n.u32()}, std::move(*prefixes)};
+  Ipv4Address next_hop{*n.u32()};
+  attrs_.mp_reach = MpReach{as, next_hop, std::move(*prefixes)};
+  // RFC 4271 6.3 (semantic NEXT_HOP checks), applied to the MP next hop: the NLRI
+  // parsed, so its routes are ignored (treat-as-withdraw), no NOTIFICATION.
+  if (is_martian_next_hop(next_hop))
+    note(update_error(UpdateSubcode::InvalidNextHopAttribute, ErrorAction::TreatAsWithdraw,
+                      "MP_REACH_NLRI next hop " + next_hop.to_string() + " is not a unicast address", whole));
+  else if (ctx_.local_address && next_hop == *ctx_.local_address)
+    note(update_error(UpdateSubcode::InvalidNextHopAttribute, ErrorAction::TreatAsWithdraw,
+                      "MP_REACH_NLRI next hop " + next_hop.to_string() + " is our own address", whole));
   return std::nullopt;
 }
 
@@ -279,6 +296,20 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
                                                   std::span<const std::uint8_t> value) {
   const Bytes whole = attribute_bytes(flags, type, value);
   auto known = known_attribute(type);
+  const std::string name = known ? known->name : "attribute type " + std::to_string(type);
+  const bool is_mp = type == static_cast<std::uint8_t>(AttrType::MpReachNlri) ||
+                     type == static_cast<std::uint8_t>(AttrType::MpUnreachNlri);
+  if (std::find(seen_.begin(), seen_.end(), type) != seen_.end()) {
+    if (is_mp)  // RFC 7606 3 g: MP_(UN)REACH_NLRI more than once -> session reset
+      return update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::SessionReset,
+                          name + " appears more than once");
+    // RFC 7606 3 g: any other attribute, recognized or not, more than once ->
+    // every copy but the first is discarded, before it is even looked at
+    note(update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::AttributeDiscard,
+                      name + " appears more than once; later copies discarded"));
+    return std::nullopt;
+  }
+  seen_.push_back(type);
   if (!known) {
     if (!(flags & kOptional))  // RFC 4271 6.3: unrecognized well-known attribute
       return update_error(UpdateSubcode::UnrecognizedWellKnownAttribute, ErrorAction::SessionReset,
@@ -289,31 +320,29 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
     // RFC 4271 5: unrecognized optional non-transitive is quietly ignored
     return std::nullopt;
   }
-  const std::string name = known->name;
-  const bool is_mp = type == static_cast<std::uint8_t>(AttrType::MpReachNlri) ||
-                     type == static_cast<std::uint8_t>(AttrType::MpUnreachNlri);
-  const bool is_as4 = type == static_cast<std::uint8_t>(AttrType::As4Path) ||
-                      type == static_cast<std::uint8_t>(AttrType::As4Aggregator);
+  const AttrType t = static_cast<AttrType>(type);
+  const bool is_as4 = t == AttrType::As4Path || t == AttrType::As4Aggregator;
+  const bool is_aggregation = t == AttrType::AtomicAggregate || t == AttrType::Aggregator;
+  const bool internal_only = t == AttrType::LocalPref || t == AttrType::OriginatorId || t == AttrType::ClusterList;
 
-  if (std::find(seen_.begin(), seen_.end(), type) != seen_.end()) {
-    if (is_mp)  // RFC 7606 3 g: MP_(UN)REACH_NLRI more than once -> session reset
-      return update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::SessionReset,
-                          name + " appears more than once");
-    // RFC 7606 3 g: other duplicates -> discard all but the first
-    note(update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::AttributeDiscard,
-                      name + " appears more than once; later copies discarded"));
+  if (internal_only && ctx_.external_peer) {
+    // RFC 7606 7.5 / 7.9 / 7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an
+    // external peer are discarded, whatever their flags, length or value
+    note(update_error(t == AttrType::LocalPref ? UpdateSubcode::AttributeLengthError
+                                               : UpdateSubcode::OptionalAttributeError,
+                      ErrorAction::AttributeDiscard, name + " from an external peer; discarded", whole));
     return std::nullopt;
   }
-  seen_.push_back(type);
 
   if ((flags & (kOptional | kTransitive)) != known->flags) {
-    if (is_mp)  // RFC 7606 7.11 / 5.3: MP attributes cannot be treated as withdraw
+    if (is_mp)  // RFC 7606 5.3 / 7.11: MP flags inconsistent with RFC 4760 -> session reset
       return update_error(UpdateSubcode::AttributeFlagsError, ErrorAction::SessionReset,
                           name + " has wrong attribute flags", whole);
-    // RFC 6793 6 (via RFC 7606 3 c "unless the specification mandates"): AS4_* -> discard
-    // RFC 7606 3 c: Optional/Transitive bits in conflict -> treat-as-withdraw
+    // RFC 6793 6 (RFC 7606 3 c "unless the specification ... mandates"): AS4_* -> discard;
+    // RFC 7606 3 f: ATOMIC_AGGREGATE / AGGREGATOR errors -> attribute discard;
+    // RFC 7606 3 c: otherwise Optional/Transitive bits in conflict -> treat-as-withdraw
     note(update_error(UpdateSubcode::AttributeFlagsError,
-                      is_as4 ? ErrorAction::AttributeDiscard : ErrorAction::TreatAsWithdraw,
+                      is_as4 || is_aggregation ? ErrorAction::AttributeDiscard : ErrorAction::TreatAsWithdraw,
                       name + " has wrong attribute flags", whole));
     return std::nullopt;
   }
@@ -342,6 +371,12 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
         return withdraw(UpdateSubcode::MalformedAsPath, *err);
       if (path.contains(0))  // RFC 7607 2: AS 0 in AS_PATH is malformed (-> RFC 7606 7.2)
         return withdraw(UpdateSubcode::MalformedAsPath, "AS_PATH contains AS 0");
+      for (const auto& seg : path.segments)
+        if (seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet)
+          // RFC 5065 5: AS_CONFED_* from a peer outside our confederation is a malformed
+          // AS_PATH (RFC 7606 7.2, 3 e: treat-as-withdraw). We are in no confederation,
+          // so every peer is outside one.
+          return withdraw(UpdateSubcode::MalformedAsPath, "AS_PATH holds a confederation segment from a peer outside our confederation");
       attrs_.as_path = std::move(path);
       return std::nullopt;
     }
@@ -352,6 +387,10 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
       // RFC 4271 6.3 / RFC 7606 7.3: semantically invalid next hop -> treat-as-withdraw
       if (is_martian_next_hop(nh))
         return withdraw(UpdateSubcode::InvalidNextHopAttribute, "NEXT_HOP " + nh.to_string() + " is not a unicast address");
+      // RFC 4271 6.3 a: the NEXT_HOP MUST NOT be the receiving speaker's address;
+      // semantic error: the route is ignored, no NOTIFICATION (treat-as-withdraw)
+      if (ctx_.local_address && nh == *ctx_.local_address)
+        return withdraw(UpdateSubcode::InvalidNextHopAttribute, "NEXT_HOP " + nh.to_string() + " is our own address");
       attrs_.next_hop = nh;
       return std::nullopt;
     }
@@ -361,8 +400,6 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
       attrs_.med = *r.u32();
       return std::nullopt;
     case AttrType::LocalPref:
-      // RFC 7606 7.5: from an external peer LOCAL_PREF is discarded, whatever it holds
-      if (ctx_.external_peer) return discard(UpdateSubcode::AttributeLengthError, "LOCAL_PREF from an external peer");
       // RFC 7606 7.5: internal peer, length other than 4 -> treat-as-withdraw
       if (value.size() != 4) return withdraw(UpdateSubcode::AttributeLengthError, "LOCAL_PREF length " + std::to_string(value.size()));
       attrs_.local_pref = *r.u32();
@@ -394,18 +431,37 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
       if (value.empty() || value.size() % 12) return withdraw(UpdateSubcode::OptionalAttributeError, "LARGE_COMMUNITY length " + std::to_string(value.size()));
       while (!r.empty()) attrs_.large_communities.push_back(LargeCommunity{*r.u32(), *r.u32(), *r.u32()});
       return std::nullopt;
+    case AttrType::OriginatorId:
+      // RFC 7606 7.9: from an internal peer, length other than 4 -> treat-as-withdraw.
+      // Valid, it is not kept: it only matters to a route reflector (RFC 4456 8),
+      // and we reflect nothing.
+      if (value.size() != 4) return withdraw(UpdateSubcode::AttributeLengthError, "ORIGINATOR_ID length " + std::to_string(value.size()));
+      return std::nullopt;
+    case AttrType::ClusterList:
+      // RFC 7606 7.10: from an internal peer, length not a non-zero multiple of 4 -> treat-as-withdraw
+      if (value.empty() || value.size() % 4) return withdraw(UpdateSubcode::AttributeLengthError, "CLUSTER_LIST length " + std::to_string(value.size()));
+      return std::nullopt;
     case AttrType::MpReachNlri: return mp_reach(value, whole);
     case AttrType::MpUnreachNlri: return mp_unreach(value, whole);
     case AttrType::As4Path: {
       // RFC 6793 4.1: a NEW speaker ignores AS4_PATH from another NEW speaker
       if (ctx_.four_octet_as) return discard(UpdateSubcode::OptionalAttributeError, "AS4_PATH on a 4-octet session");
+      // RFC 6793 6: length not a multiple of 2, or too short (< 6) for one AS -> discard
+      if (value.size() % 2 || value.size() < 6)
+        return discard(UpdateSubcode::MalformedAsPath, "AS4_PATH length " + std::to_string(value.size()));
       AsPath path;
       // RFC 6793 6: malformed AS4_PATH -> attribute discard
       if (auto err = decode_as_path(value, 4, path)) return discard(UpdateSubcode::MalformedAsPath, "AS4_PATH: " + *err);
-      for (const auto& seg : path.segments)
-        if (seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet)
-          // RFC 6793 6: confederation segments in AS4_PATH -> attribute discard
-          return discard(UpdateSubcode::MalformedAsPath, "AS4_PATH contains a confederation segment");
+      auto confed = [](const AsSegment& seg) {
+        return seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet;
+      };
+      if (std::any_of(path.segments.begin(), path.segments.end(), confed)) {
+        // RFC 6793 6: AS_CONFED_* segments in AS4_PATH: those segments are discarded,
+        // the rest of the attribute is used
+        std::erase_if(path.segments, confed);
+        note(update_error(UpdateSubcode::MalformedAsPath, ErrorAction::AttributeDiscard,
+                          "AS4_PATH confederation segments discarded", whole));
+      }
       // RFC 7607 2: AS 0 in AS4_PATH -> handled per RFC 6793: attribute discard
       if (path.contains(0)) return discard(UpdateSubcode::MalformedAsPath, "AS4_PATH contains AS 0");
       as4_path_ = std::move(path);
@@ -480,18 +536,22 @@ Decoded<Update> UpdateDecoder::run(std::span<const std::uint8_t> body) {
   ByteReader a(attr_bytes);
   while (!a.empty()) {
     if (a.remaining() < 3) {  // RFC 7606 4: too short for an attribute header -> treat-as-withdraw
+      attributes_beyond_mp_unreach_ = true;
       note(update_error(UpdateSubcode::MalformedAttributeList, ErrorAction::TreatAsWithdraw,
                         "truncated path attribute header"));
       break;
     }
     std::uint8_t flags = *a.u8();
     std::uint8_t type = *a.u8();
+    if (type != static_cast<std::uint8_t>(AttrType::MpUnreachNlri)) attributes_beyond_mp_unreach_ = true;
     std::optional<std::uint16_t> len;
     if (flags & kExtendedLength) len = a.u16();
     else if (auto l = a.u8()) len = *l;
     std::optional<std::span<const std::uint8_t>> value;
     if (len) value = a.take(*len);
     if (!value) {  // RFC 7606 4: attribute length overruns Total Attribute Length -> treat-as-withdraw
+      // (RFC 7606 4: also fewer than 4 octets left when the Extended Length bit is set)
+      attributes_beyond_mp_unreach_ = true;
       note(update_error(UpdateSubcode::AttributeLengthError, ErrorAction::TreatAsWithdraw,
                         "path attribute type " + std::to_string(type) + " overruns the attribute list"));
       break;
@@ -536,9 +596,18 @@ Decoded<Update> UpdateDecoder::run(std::span<const std::uint8_t> body) {
     if (!ctx_.external_peer && !attrs_.local_pref) missing(AttrType::LocalPref, "LOCAL_PREF");
   }
 
-  withdrawing = std::any_of(notes_.begin(), notes_.end(), [](const WireError& e) {
+  auto first_withdraw = std::find_if(notes_.begin(), notes_.end(), [](const WireError& e) {
     return e.action == ErrorAction::TreatAsWithdraw;
   });
+  withdrawing = first_withdraw != notes_.end();
+  if (withdrawing && !has_reach && !foreign_reach_ && attributes_beyond_mp_unreach_) {
+    // RFC 7606 5.2: path attributes but no reachable NLRI, and an error stronger
+    // than attribute discard: session reset, with that error's NOTIFICATION
+    WireError fatal = *first_withdraw;
+    fatal.action = ErrorAction::SessionReset;
+    fatal.what += " in an UPDATE without reachable NLRI (RFC 7606 5.2)";
+    return fatal;
+  }
   if (withdrawing) {
     // RFC 7606 2: treat-as-withdraw: every route the UPDATE announces is withdrawn.
     for (auto& p : update.nlri) update.withdrawn.push_back(p);
@@ -676,6 +745,13 @@ Bytes encode_update_body(const Update& update, const CodecContext& ctx) {
   Bytes withdrawn;
   encode_prefixes(withdrawn, update.withdrawn);
   Bytes attrs;
+  // RFC 7606 5.1: MP_REACH_NLRI / MP_UNREACH_NLRI, if present, SHALL be the very
+  // first path attribute; the rest follow in type-code order.
+  for (auto first : {AttrType::MpReachNlri, AttrType::MpUnreachNlri})
+    if (auto it = encoded.find(static_cast<std::uint8_t>(first)); it != encoded.end()) {
+      put_bytes(attrs, it->second);
+      encoded.erase(it);
+    }
   for (const auto& [type, bytes] : encoded) put_bytes(attrs, bytes);
   Bytes out;
   put_u16(out, static_cast<std::uint16_t>(withdrawn.size()));

@@ -138,7 +138,8 @@ std::vector<UpdateCase> update_table() {
     u.attributes.origin = Origin::Igp;
     u.attributes.as_path = seq({65001});
     u.attributes.mp_reach = MpReach{AfiSafi{}, ip("10.0.0.4"), {pfx("10.0.0.0/8")}};
-    t.push_back({"MpReachIpv4Unicast", body(kOrigin + kAsPath + "80 0e 0b 0001 01 04 0a000004 00 080a", ""),
+    // RFC 7606 5.1: the encoder puts MP_REACH_NLRI first
+    t.push_back({"MpReachIpv4Unicast", body("80 0e 0b 0001 01 04 0a000004 00 080a" + kOrigin + kAsPath, ""),
                  ebgp4(), u});
   }
   {
@@ -440,6 +441,29 @@ TEST(UpdateEncode, LongSegmentSplitsAt255Ases) {
   ASSERT_TRUE(decoded.ok());
   ASSERT_EQ(decoded->attributes.as_path->segments.size(), 2u);
   EXPECT_EQ(decoded->attributes.as_path->path_length(), 300u);
+}
+
+TEST(UpdateEncode, MpReachAndMpUnreach_AreTheVeryFirstAttributes) {
+  // RFC 7606 5.1: MP_REACH_NLRI or MP_UNREACH_NLRI SHALL be the very first path attribute.
+  Update reach;
+  reach.attributes = base_attrs();
+  reach.attributes.next_hop.reset();
+  reach.attributes.med = 5;
+  reach.attributes.communities = {1};
+  reach.attributes.mp_reach = MpReach{AfiSafi{}, ip("10.0.0.4"), {pfx("10.0.0.0/8")}};
+  Bytes b = encode_update_body(reach, ebgp4());
+  ASSERT_GT(b.size(), 6u);
+  EXPECT_EQ(b[4], 0x80);  // withdrawn length (2), attribute length (2), then flags, type
+  EXPECT_EQ(b[5], static_cast<std::uint8_t>(AttrType::MpReachNlri));
+  auto decoded = decode_update(b, ebgp4());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded.value(), reach);
+
+  Update unreach;
+  unreach.attributes.mp_unreach = MpUnreach{AfiSafi{}, {pfx("10.0.0.0/8")}};
+  unreach.attributes.unknown = {RawAttribute{0xe0, 0x01 + 0xf0, {1}}};
+  b = encode_update_body(unreach, ebgp4());
+  EXPECT_EQ(b[5], static_cast<std::uint8_t>(AttrType::MpUnreachNlri));
 }
 
 TEST(UpdateEncode, NonTransitiveUnknownAttribute_NotPropagated) {

@@ -64,8 +64,14 @@ struct SessionConfig {
 struct ManualStart {};
 struct ManualStop {};
 struct TimerExpired { Timer timer; };
-struct TcpConnectionConfirmed {};  // RFC 4271 event 17: we accepted the peer's connection
-struct TcpCrAcked {};              // RFC 4271 event 16: our connection attempt succeeded
+// Both carry our end of the connection when the daemon knows it: a NEXT_HOP equal
+// to it is ignored (RFC 4271 6.3 a).
+struct TcpConnectionConfirmed {  // RFC 4271 event 17: we accepted the peer's connection
+  std::optional<Ipv4Address> local_address;
+};
+struct TcpCrAcked {  // RFC 4271 event 16: our connection attempt succeeded
+  std::optional<Ipv4Address> local_address;
+};
 struct TcpConnectionFails {};      // RFC 4271 event 18
 struct BytesReceived { std::span<const std::uint8_t> bytes; };
 struct OpenCollisionDump {};        // RFC 4271 event 23: this connection lost a collision
@@ -125,11 +131,15 @@ class SessionFsm {
   void enter_state(SessionState next, Actions& out, const std::string& reason = "");
   void start_connect(Actions& out);
   Open our_open() const;
+  // What the codec needs from this session: the negotiated capabilities, the peer
+  // type and our end of the connection.
+  CodecContext codec_context() const;
 
   SessionConfig config_;
   SessionState state_ = SessionState::Idle;
   Bytes buffer_;
   std::optional<Negotiated> negotiated_;
+  std::optional<Ipv4Address> local_address_;
   std::optional<Notification> last_notification_;
   std::uint32_t connect_retry_counter_ = 0;
   std::uint32_t consecutive_failures_ = 0;

@@ -44,8 +44,9 @@ using ConnectionId = std::uint64_t;
 
 struct StartNeighbors {};                        // dial every neighbour not shut down
 struct StopNeighbors {};                         // Cease to every peer; nothing redials
-struct ConnectionOffered { Ipv4Address from; };  // a peer connected to our port
-struct DialSucceeded { ConnectionId connection; };
+// `local`: our end of the connection, when known (RFC 4271 6.3 a next-hop check).
+struct ConnectionOffered { Ipv4Address from; std::optional<Ipv4Address> local = {}; };  // a peer connected to our port
+struct DialSucceeded { ConnectionId connection; std::optional<Ipv4Address> local = {}; };
 struct DialFailed { ConnectionId connection; };
 struct BytesArrived { ConnectionId connection; std::span<const std::uint8_t> bytes; };
 struct ConnectionClosed { ConnectionId connection; };  // read error or EOF
@@ -153,7 +154,7 @@ class NeighborSupervisor {
   void on(const StartNeighbors&);
   void on(const StopNeighbors&);
   void on(const ConnectionOffered& e);
-  void on(const DialSucceeded& e) { after(e.connection, TcpCrAcked{}); }
+  void on(const DialSucceeded& e) { after(e.connection, TcpCrAcked{e.local}); }
   void on(const DialFailed& e) { after(e.connection, TcpConnectionFails{}); }
   void on(const BytesArrived& e) { after(e.connection, BytesReceived{e.bytes}); }
   void on(const ConnectionClosed& e) { after(e.connection, TcpConnectionFails{}); }

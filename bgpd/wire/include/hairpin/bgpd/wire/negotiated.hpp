@@ -16,10 +16,11 @@ struct Negotiated {
   std::uint16_t hold_time = 0;  // 0: no hold or keepalive timers
   std::uint16_t keepalive = 0;
   bool four_octet_as = false;
+  bool external = true;  // peer AS differs from ours (RFC 4271 5.1.5, RFC 7606 7.5/7.9/7.10)
   bool route_refresh = false;
   bool enhanced_route_refresh = false;
   Capabilities peer_capabilities;
-  CodecContext codec() const { return CodecContext{four_octet_as, true}; }
+  CodecContext codec() const { return CodecContext{four_octet_as, external, std::nullopt}; }
   friend bool operator==(const Negotiated&, const Negotiated&) = default;
 };
 

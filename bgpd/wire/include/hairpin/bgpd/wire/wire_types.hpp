@@ -228,6 +228,8 @@ enum class AttrType : std::uint8_t {
   AtomicAggregate = 6,
   Aggregator = 7,
   Communities = 8,
+  OriginatorId = 9,   // RFC 4456 8
+  ClusterList = 10,   // RFC 4456 8
   MpReachNlri = 14,
   MpUnreachNlri = 15,
   As4Path = 17,
@@ -296,8 +298,12 @@ struct CodecContext {
   // RFC 6793: both sides sent the 4-octet AS capability. False means AS_PATH and
   // AGGREGATOR carry 2-octet ASes and AS4_PATH / AS4_AGGREGATOR ride along.
   bool four_octet_as = true;
-  // eBGP peer: LOCAL_PREF is discarded (RFC 7606 7.5); iBGP: it is mandatory.
+  // eBGP peer: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are discarded (RFC 7606
+  // 7.5, 7.9, 7.10); iBGP: LOCAL_PREF is mandatory (RFC 4271 5.1.5).
   bool external_peer = true;
+  // Our own end of the session, once the TCP connection is up: a NEXT_HOP equal to
+  // it is semantically incorrect (RFC 4271 6.3 a), the route is ignored.
+  std::optional<Ipv4Address> local_address = std::nullopt;
 };
 
 }  // namespace hairpin::bgpd
