@@ -158,7 +158,7 @@ TEST(PacketDecode, Truncated_AtEachLayer) {
     std::uint32_t link_type;
     Bytes frame;
   } link_rows[] = {
-      {"ethernet header", kLinkEthernet, first(kMacs, 13)},
+      {"ethernet header", kLinkEthernet, first(cat({kMacs, {0x08, 0x00}}), 13)},  // one byte of the EtherType
       {"inside the vlan tag", kLinkEthernet, first(vlan_frame, 17)},
       {"sll header", kLinkLinuxSll, Bytes(15, 0)},
       {"sll2 header", kLinkLinuxSll2, Bytes(19, 0)},
@@ -176,7 +176,8 @@ TEST(PacketDecode, Truncated_AtEachLayer) {
   with_options[0] = 0x46;
   EXPECT_EQ(std::get<DecodeError>(decode_ipv4(first(with_options, 22))), DecodeError::Truncated);
   // Cut inside TCP: the IPv4 header decodes, says it was cut, and TCP reports how far it got.
-  const auto ip = std::get<Ipv4Header>(decode_ipv4(first(kIpTcp, 30)));
+  const Bytes cut_in_tcp = first(kIpTcp, 30);  // kept: the header views these bytes
+  const auto ip = std::get<Ipv4Header>(decode_ipv4(cut_in_tcp));
   EXPECT_TRUE(ip.cut_short);
   const auto t = decode_transport(ip);
   ASSERT_TRUE(t.tcp.has_value());

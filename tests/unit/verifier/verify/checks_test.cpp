@@ -55,7 +55,7 @@ TEST_P(ChecksOnRecordings, VerdictPerCheckAsTheFaultMakesIt) {
   for (const auto& [key, want] : GetParam().expected) {
     auto it = got.find(key);
     ASSERT_NE(it, got.end()) << key;
-    const auto& r = *std::find_if(results.begin(), results.end(), [&](const CheckResult& c) { return c.key() == key; });
+    const auto& r = *std::find_if(results.begin(), results.end(), [&key = key](const CheckResult& c) { return c.key() == key; });
     EXPECT_EQ(to_string(it->second), to_string(want)) << GetParam().name << ": " << key << ": " << r.detail;
     EXPECT_FALSE(r.detail.empty()) << key;
     if (r.verdict != Verdict::NotRun) {
