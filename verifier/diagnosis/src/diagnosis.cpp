@@ -1,8 +1,11 @@
 #include "hairpin/verifier/diagnosis/diagnosis.hpp"
 
+#include "hairpin/common/shell_quote.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace hairpin::verifier {
 
@@ -38,36 +41,49 @@ const Diagnosis* diagnosis_for(const std::vector<Diagnosis>& diagnoses, const Ch
 
 namespace {
 
-// A command as a person runs it where the scenario's runner runs it.
-std::string on(const RunnerSpec& r, const std::string& command) {
+// A command as a person runs it where the scenario's runner runs it, built from
+// an argv and quoted word by word (common/shell_quote.hpp), so it can be pasted.
+using Argv = std::vector<std::string>;
+
+std::string on(const RunnerSpec& r, Argv command) {
   switch (r.kind) {
-    case RunnerSpec::Kind::Local: return command;
-    case RunnerSpec::Kind::Netns: return "ip netns exec " + r.netns + " " + command;
+    case RunnerSpec::Kind::Local: return shell_words(command);
+    case RunnerSpec::Kind::Netns: {
+      Argv line{"ip", "netns", "exec", r.netns};
+      line.insert(line.end(), command.begin(), command.end());
+      return shell_words(line);
+    }
     case RunnerSpec::Kind::Ssh: {
-      std::string quoted = "'";
-      for (char c : command) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      quoted += "'";
-      return "ssh " + (r.port ? "-p " + std::to_string(*r.port) + " " : std::string()) + (r.user ? *r.user + "@" : std::string()) +
-             r.host + " " + quoted;
+      Argv line{"ssh"};
+      if (r.port) line.insert(line.end(), {"-p", std::to_string(*r.port)});
+      line.push_back(r.user ? *r.user + "@" + r.host : r.host);
+      line.push_back(shell_words(command));  // ssh hands its command to the remote shell
+      return shell_words(line);
     }
   }
-  return command;
+  return shell_words(command);
 }
 
 // `show ...` on the NVA, through vtysh or the built-in NVA's control socket.
 std::string nva_show(const Scenario& s, const std::string& vtysh_show, const std::string& hairpin_show) {
-  if (s.nva.software == NvaSoftware::Builtin)
-    return on(s.nva.runner, "hairpin bgp show " + hairpin_show + " --control-socket " + s.nva.state.control_socket);
-  std::string vtysh = "vtysh";
-  if (!s.nva.state.vty_socket_dir.empty()) vtysh += " --vty_socket " + s.nva.state.vty_socket_dir;
-  return on(s.nva.runner, vtysh + " -c '" + vtysh_show + "'");
+  if (s.nva.software == NvaSoftware::Builtin) {
+    Argv show{"hairpin", "bgp", "show"};
+    std::istringstream words(hairpin_show);  // our own words ("neighbors 10.0.210.4 advertised-routes")
+    for (std::string w; words >> w;) show.push_back(w);
+    show.insert(show.end(), {"--control-socket", s.nva.state.control_socket});
+    return on(s.nva.runner, show);
+  }
+  Argv vtysh{"vtysh"};
+  if (!s.nva.state.vty_socket_dir.empty()) vtysh.insert(vtysh.end(), {"--vty_socket", s.nva.state.vty_socket_dir});
+  vtysh.insert(vtysh.end(), {"-c", vtysh_show});
+  return on(s.nva.runner, vtysh);
 }
 
 std::string trace_command(const Scenario& s, const PathExpectation& p) {
   const auto* from = s.find_site(p.from);
   const auto* to = s.find_site(p.to);
   if (!from || !to) return "";
-  return on(from->runner, "hairpin trace -p " + std::to_string(s.port) + " " + to->probe_host.to_string());
+  return on(from->runner, {"hairpin", "trace", "-p", std::to_string(s.port), to->probe_host.to_string()});
 }
 
 // The pattern the checks make, read once.
@@ -216,8 +232,8 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       d.cause = Cause::NvaDown;
       d.subject = s.nva.name;
       d.summary = "the NVA " + s.nva.name + " (" + nva + ") is down: its BGP daemon does not answer and no site reaches the other";
-      d.next_command = s.nva.software == NvaSoftware::Frr ? on(s.nva.runner, "pgrep -a 'bgpd|zebra'")
-                                                          : on(s.nva.runner, "pgrep -a hairpin");
+      d.next_command = s.nva.software == NvaSoftware::Frr ? on(s.nva.runner, {"pgrep", "-a", "bgpd|zebra"})
+                                                          : on(s.nva.runner, {"pgrep", "-a", "hairpin"});
       claim(d, claimed, p.keys_not_passed(bgp_ids));
       claim(d, claimed, p.forwarding_not_passed());
     } else {
@@ -270,7 +286,7 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
         if (c->failed()) d.evidence.push_back("session " + c->subject + ": " + c->detail);
       for (const auto& dir : dirs)
         if (dir.trace) d.evidence.push_back(direction_line(dir));
-      d.next_command = on(s.nva.runner, "ip route show table local " + supernet);
+      d.next_command = on(s.nva.runner, {"ip", "route", "show", "table", "local", supernet});
       claim(d, claimed, p.keys_not_passed(bgp_ids));
       claim(d, claimed, p.forwarding_not_passed());
       out.push_back(std::move(d));
@@ -419,11 +435,11 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
     d.summary = "the NVA cannot resolve the next hop of site " + c->subject + "'s prefix (" + c->detail +
                 "): add a static route for the gateway subnet via the subnet gateway";
     d.evidence = c->evidence;
-    d.next_command = on(s.nva.runner, "ip route get " + [&] {
+    d.next_command = on(s.nva.runner, {"ip", "route", "get", [&] {
       for (const auto& l : e.nva.table.ok() ? *e.nva.table.value : std::vector<LearnedRoute>{})
         if (s.find_site(c->subject) && l.prefix == s.find_site(c->subject)->prefix && l.next_hop) return l.next_hop->to_string();
       return std::string("NEXT_HOP");
-    }());
+    }()});
     claim(d, claimed, {c->key()});
     out.push_back(std::move(d));
   }
@@ -469,12 +485,12 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
           "the NVA takes the probes in and answers nothing, not even time-exceeded: it treats the addresses as its own "
           "(the lo trap: a local route covering the supernet" +
               std::string(e.nva.fib.ok() ? ")" : "; its kernel routes were not read to confirm)"),
-          swallowed, on(s.nva.runner, "ip route show table local " + supernet));
+          swallowed, on(s.nva.runner, {"ip", "route", "show", "table", "local", supernet}));
     } else if (!stops_at_nva.empty() && no_nva.empty()) {
       add(Cause::NvaNotForwarding, s.nva.name,
           "the NVA " + nva + " is not forwarding: probes reach it and go no further (IP forwarding off, or a firewall "
           "drops forwarded traffic)",
-          stops_at_nva, on(s.nva.runner, "sysctl net.ipv4.ip_forward; nft list ruleset"));
+          stops_at_nva, on(s.nva.runner, {"sysctl", "net.ipv4.ip_forward"}));
     } else if (n >= 2 && no_nva.size() == n) {
       std::string prefixes;
       for (const auto& site : s.sites) prefixes += (prefixes.empty() ? "" : " and ") + site.prefix.to_string();

@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "hairpin/common/shell_quote.hpp"
 #include "hairpin/verifier/evidence/evidence_json.hpp"
 #include "hairpin/verifier/evidence/evidence_parsers.hpp"
 #include "hairpin/verifier/gather/gather_plan.hpp"
@@ -150,7 +151,7 @@ void Gatherer::finish() {
 Result<RunOutput> Gatherer::run_logged(const Runner& runner, const std::string& runner_text, int round,
                                        const std::string& label, const std::vector<std::string>& argv,
                                        milliseconds timeout, Provenance& how) {
-  how.command = command_text(argv);
+  how.command = shell_words(argv);
   how.runner = runner_text;
   how.started_unix_ns = unix_now_ns();
   auto r = runner.run(argv, timeout);
@@ -188,7 +189,7 @@ Result<Evidence> Gatherer::round(int number) {
   const auto cap_argv = capture_argv(scenario_, runners_.nva->hairpin(), remote_pcap,
                                      scenario_.timeouts.trace_s + 2 * scenario_.timeouts.step_s);
   Provenance cap_how;
-  cap_how.command = command_text(cap_argv);
+  cap_how.command = shell_words(cap_argv);
   cap_how.runner = nva_text;
   cap_how.started_unix_ns = unix_now_ns();
   auto capture = runners_.nva->start(cap_argv, kCaptureReady, step_limit);

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "hairpin/verifier/runner/shell_quote.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
 namespace hairpin::verifier {
 
@@ -105,12 +105,6 @@ RunnerTarget runner_target(const RunnerSpec& spec, const std::string& name, std:
       break;
   }
   return t;
-}
-
-std::string command_text(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + shell_quote(a);
-  return out;
 }
 
 }  // namespace hairpin::verifier

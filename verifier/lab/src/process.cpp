@@ -1,6 +1,7 @@
 #include "hairpin/verifier/lab/process.hpp"
 
 #include "hairpin/common/exec_error.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -123,7 +124,7 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv, std::chr
     kill(-pid, SIGKILL);
     wait_exit_code(pid);
     return Error{argv[0] + " did not finish within " + std::to_string(timeout.count()) + " ms and was killed",
-                 command_line(argv), "see why it hangs; the output so far: " + out.output.substr(0, 200)};
+                 shell_words(argv), "see why it hangs; the output so far: " + out.output.substr(0, 200)};
   }
   out.exit_code = wait_exit_code(pid);
   return out;
@@ -135,7 +136,7 @@ Status spawn_detached(const std::vector<std::string>& argv, const DetachedOption
   int log_fd = open(options.log.empty() ? "/dev/null" : options.log.c_str(),
                     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
-    return Error{"cannot open the log " + options.log + ": " + std::strerror(errno), command_line(argv),
+    return Error{"cannot open the log " + options.log + ": " + std::strerror(errno), shell_words(argv),
                  "check that its directory exists and is writable"};
   // The pidfile is written whole: the pid to a temporary file, renamed over it.
   const std::string pid_tmp = options.pidfile.empty() ? "" : options.pidfile + ".tmp";
@@ -144,7 +145,7 @@ Status spawn_detached(const std::vector<std::string>& argv, const DetachedOption
     pid_fd = open(pid_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (pid_fd < 0) {
       close(log_fd);
-      return Error{"cannot write the pidfile " + options.pidfile + ": " + std::strerror(errno), command_line(argv),
+      return Error{"cannot write the pidfile " + options.pidfile + ": " + std::strerror(errno), shell_words(argv),
                    "check that its directory exists and is writable"};
     }
   }

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "hairpin/common/file_io.hpp"
-#include "hairpin/verifier/runner/shell_quote.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
 namespace hairpin::verifier {
 

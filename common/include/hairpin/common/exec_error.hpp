@@ -3,7 +3,7 @@
 // itself failed (the lab's process runner and verify's runners both say it).
 //
 // In:  an argv; errno from a failed execvp.
-// Out: "a b c" for messages; an Error naming the program, why and the fix.
+// Out: an Error naming the program, why and the fix (the command quoted: shell_quote.hpp).
 
 #include <string>
 #include <vector>
@@ -11,8 +11,6 @@
 #include "hairpin/common/result.hpp"
 
 namespace hairpin {
-
-std::string command_line(const std::vector<std::string>& argv);
 
 // ENOENT: not installed; anything else: not executable. `install_hint` ends the
 // fix for a missing program ("scripts/setup installs the lab's tools").

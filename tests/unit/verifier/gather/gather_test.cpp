@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hairpin/common/file_io.hpp"
+#include "hairpin/common/shell_quote.hpp"
 #include "hairpin/verifier/gather/gather_plan.hpp"
 
 using namespace hairpin;
@@ -96,18 +97,18 @@ class FakeRunner final : public Runner {
     return Ok{};
   }
   Result<RunOutput> run(const std::vector<std::string>& argv, std::chrono::milliseconds) const override {
-    journal_.add(name_ + ": " + command_text(argv));
+    journal_.add(name_ + ": " + shell_words(argv));
     if (argv.front() == "mktemp") return ok_output("/tmp/hairpin-verify.fake\n");
     return handler_(argv);
   }
   Result<RunOutput> run_cleanup(const std::vector<std::string>& argv, std::chrono::milliseconds) const override {
-    journal_.add(name_ + " cleanup: " + command_text(argv));
+    journal_.add(name_ + " cleanup: " + shell_words(argv));
     return ok_output("");
   }
   Result<std::unique_ptr<RunningStep>> start(const std::vector<std::string>& argv, const std::string& ready,
                                              std::chrono::milliseconds) const override {
     EXPECT_EQ(ready, kCaptureReady);
-    journal_.add("capture-start: " + command_text(argv));
+    journal_.add("capture-start: " + shell_words(argv));
     return std::unique_ptr<RunningStep>(std::make_unique<FakeStep>(argv, journal_));
   }
   Result<std::size_t> fetch(const std::string& remote, const std::string& local,
@@ -141,18 +142,18 @@ Result<RunOutput> seed_nva(const std::vector<std::string>& argv) {
     }
   }
   if (argv[0] == "ip") return ok_output(fixture("ip-route.out"));
-  return Error{"unexpected command on the NVA: " + command_text(argv), "fake", ""};
+  return Error{"unexpected command on the NVA: " + shell_words(argv), "fake", ""};
 }
 
 Result<RunOutput> seed_site(const std::vector<std::string>& argv) {
   if (argv[1] == "trace" && argv[2] == "10.200.0.4") return ok_output(fixture("trace-vm-hub100-vm-hub200.out"));
   if (argv[1] == "trace" && argv[2] == "10.100.0.4") return ok_output(fixture("trace-vm-hub200-vm-hub100.out"));
-  return Error{"unexpected command on a site: " + command_text(argv), "fake", ""};
+  return Error{"unexpected command on a site: " + shell_words(argv), "fake", ""};
 }
 
 Result<RunOutput> seed_local(const std::vector<std::string>& argv) {
   if (argv[1] == "analyze") return ok_output(fixture("analyze.out"));
-  return Error{"unexpected local command: " + command_text(argv), "fake", ""};
+  return Error{"unexpected local command: " + shell_words(argv), "fake", ""};
 }
 
 class GatherRound : public ::testing::Test {

@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "hairpin/verifier/runner/shell_quote.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
 using namespace hairpin::verifier;
 using namespace std::chrono_literals;
@@ -233,7 +233,7 @@ TEST(SshRunner, OneQuotedCommandLineAfterTheOptions) {
   // The command is one word for ssh, quoted by remote_command_line.
   auto hostile = wrap_argv(t, {"echo", "$(reboot)", "a b"});
   ASSERT_TRUE(hostile.ok());
-  EXPECT_EQ(hostile->back(), *remote_command_line({"echo", "$(reboot)", "a b"}));
+  EXPECT_EQ(hostile->back(), *hairpin::remote_command_line({"echo", "$(reboot)", "a b"}));
   t.ssh_destination = "-oProxyCommand=evil";
   EXPECT_FALSE(wrap_argv(t, {"true"}).ok());
 }

@@ -2,7 +2,7 @@
 // through a real `sh -c` (dash, as the remote side would run it) and the argv the
 // shell hands to the program is compared byte for byte with what went in.
 
-#include "hairpin/verifier/runner/shell_quote.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 
 #include "hairpin/verifier/runner/subprocess.hpp"
 
+using namespace hairpin;
 using namespace hairpin::verifier;
 using namespace std::chrono_literals;
 

@@ -230,6 +230,16 @@ TEST(Diagnosis, SshRunner_NextCommandQuotedForTheRemoteShell) {
             "ssh -p 2222 azureuser@nva1 'vtysh --vty_socket /run/hairpin/lab/vm-hub00/frr -c '\\''show bgp ipv4 unicast neighbors 10.0.210.4'\\'''");
 }
 
+TEST(Diagnosis, NextCommandIsQuotedWordByWord_AStrangeSocketPathSurvivesTheShell) {
+  auto s = seed_scenario();
+  s.nva.state.vty_socket_dir = "/run/my frr/it's here";
+  const auto e = recorded_evidence("ars0-down", s);
+  const auto d = diagnose_evidence(e, s);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].next_command,
+            "ip netns exec hp-vm-hub00 vtysh --vty_socket '/run/my frr/it'\\''s here' -c 'show bgp ipv4 unicast neighbors 10.0.210.4'");
+}
+
 TEST(Diagnosis, WithoutTheCapture_EachFaultStillNamedFromTracesAndState) {
   // `hairpin analyze` cannot always tell which MAC is the NVA (nothing forwarded
   // and no ARP in the capture): the traces and the BGP/kernel state suffice.

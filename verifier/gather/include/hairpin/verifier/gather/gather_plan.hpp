@@ -58,7 +58,5 @@ std::vector<std::string> analyze_argv(const std::string& hairpin, const std::str
 // The runner target a scenario's RunnerSpec names; `name` labels it in messages.
 RunnerTarget runner_target(const RunnerSpec& spec, const std::string& name, std::chrono::seconds connect_timeout);
 
-// A command as a person would re-run it: each word shell-quoted, joined.
-std::string command_text(const std::vector<std::string>& argv);
 
 }  // namespace hairpin::verifier

@@ -11,7 +11,7 @@
 //      Files come back whole (fetch).
 // Who: verifier/gather (BGP state, capture, traces, kernel routes), the CLI, the
 //      lab tests. Every step has a time limit; nothing here builds a shell string
-//      except remote_command_line (shell_quote.hpp), for ssh.
+//      except remote_command_line (common/shell_quote.hpp), for ssh.
 //
 // Kinds:
 //   local  argv as is.

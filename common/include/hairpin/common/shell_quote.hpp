@@ -7,8 +7,10 @@
 //      remote user's login shell with -c) splits back into exactly that argv,
 //      with nothing expanded, substituted or globbed.
 // Who: the ssh runner (OpenSSH joins its command arguments with spaces and hands
-//      the result to the remote shell, so the quoting must be ours), and the
-//      runner tests, which run every line through `sh -c` and compare the argv.
+//      the result to the remote shell, so the quoting must be ours), and every
+//      command shown to a user (errors, evidence "how", a diagnosis's "next:"),
+//      so what is shown can be pasted into a shell as it is. The runner tests run
+//      every line through `sh -c` and compare the argv.
 //
 // POSIX (XCU 2.2.2): inside single quotes every character is literal, newline
 // included; a single quote cannot appear inside them, so it is written as
@@ -20,7 +22,7 @@
 
 #include "hairpin/common/result.hpp"
 
-namespace hairpin::verifier {
+namespace hairpin {
 
 // One word for a POSIX shell. Words made only of [A-Za-z0-9_%+:,./@-] stay as
 // they are (readable in logs); everything else, the empty word included, is
@@ -28,8 +30,12 @@ namespace hairpin::verifier {
 // be an assignment, not a command.
 std::string shell_quote(std::string_view word);
 
-// argv as one line for `sh -c`: each word quoted, joined by single spaces.
+// argv as one line for `sh -c`: each word quoted, joined by single spaces. For
+// showing a command; a NUL byte (never in a real argv) is shown as it is.
+std::string shell_words(const std::vector<std::string>& argv);
+
+// The same, to be run by a remote shell: checked first.
 // Error when argv is empty or a word holds a NUL byte (no argv can carry one).
 Result<std::string> remote_command_line(const std::vector<std::string>& argv);
 
-}  // namespace hairpin::verifier
+}  // namespace hairpin

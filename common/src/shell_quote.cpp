@@ -1,6 +1,6 @@
-#include "hairpin/verifier/runner/shell_quote.hpp"
+#include "hairpin/common/shell_quote.hpp"
 
-namespace hairpin::verifier {
+namespace hairpin {
 
 namespace {
 
@@ -26,17 +26,22 @@ std::string shell_quote(std::string_view word) {
   return out;
 }
 
-Result<std::string> remote_command_line(const std::vector<std::string>& argv) {
-  if (argv.empty()) return Error{"nothing to run", "remote command", "give a program and its arguments"};
+std::string shell_words(const std::vector<std::string>& argv) {
   std::string line;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    if (argv[i].find('\0') != std::string::npos)
-      return Error{"argument " + std::to_string(i) + " holds a NUL byte, which no command line can carry",
-                   "remote command " + shell_quote(argv[0]), "remove the NUL byte"};
-    if (i) line += ' ';
-    line += shell_quote(argv[i]);
+  for (const auto& word : argv) {
+    if (!line.empty()) line += ' ';
+    line += shell_quote(word);
   }
   return line;
 }
 
-}  // namespace hairpin::verifier
+Result<std::string> remote_command_line(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Error{"nothing to run", "remote command", "give a program and its arguments"};
+  for (std::size_t i = 0; i < argv.size(); ++i)
+    if (argv[i].find('\0') != std::string::npos)
+      return Error{"argument " + std::to_string(i) + " holds a NUL byte, which no command line can carry",
+                   "remote command " + shell_quote(argv[0]), "remove the NUL byte"};
+  return shell_words(argv);
+}
+
+}  // namespace hairpin
