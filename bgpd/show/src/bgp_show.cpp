@@ -191,6 +191,10 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
                             "'; use: summary | routes | neighbors A.B.C.D advertised-routes|received-routes"}};
 }
 
+std::string answer_control_request(const std::string& request, const ShowContext& ctx) {
+  return answer_show_request(request, ctx).dump();
+}
+
 std::string show_text(const std::string& request, const json& a) {
   if (a.contains("error")) return a["error"].get<std::string>() + "\n";
   auto w = words(request);
