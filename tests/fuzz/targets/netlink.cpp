@@ -8,7 +8,8 @@
 // Invariants:
 //  - decode_messages never reads past the datagram and never throws;
 //  - no route of a skipped protocol is handed on;
-//  - every decoded prefix is a canonical IPv4 prefix (length <= 32, no host bits);
+//  - every decoded prefix is a canonical IPv4 prefix (length <= 32, no host bits),
+//    every interface address has a length <= 32;
 //  - a decoded route or nexthop object that our encoder can express encodes
 //    (encode_request) to a message that decodes to the same value.
 
@@ -119,6 +120,7 @@ Finding fuzz_netlink(std::span<const std::uint8_t> input) {
                            "decode(encode(nexthop object)) differs from the object");
       }
     } else if (const auto* a = std::get_if<AddressMessage>(&m)) {
+      HAIRPIN_FUZZ_CHECK(a->address.address.length <= 32, "an interface address with a prefix length > 32");
       (void)a->address.address.to_string();
     }
   }
