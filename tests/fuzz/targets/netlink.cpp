@@ -162,15 +162,15 @@ std::vector<Seed> seeds_netlink(const std::string&) {
   Bytes err(16 + 4, 0);
   err.insert(err.end(), quoted.begin(), quoted.begin() + 16);
   const std::string msg = "Nexthop id already exists";
-  Bytes attr(4, 0);
-  attr.insert(attr.end(), msg.begin(), msg.end());
+  Bytes attr = {0, 0, 1, 0};  // nla_len (below), NLMSGERR_ATTR_MSG
+  for (char c : msg) attr.push_back(static_cast<std::uint8_t>(c));
   attr.push_back(0);
   attr[0] = static_cast<std::uint8_t>(attr.size());
   while (attr.size() % 4) attr.push_back(0);
   err.insert(err.end(), attr.begin(), attr.end());
   err[0] = static_cast<std::uint8_t>(err.size());
   err[4] = 2;       // NLMSG_ERROR
-  err[6] = 0x03;    // NLM_F_CAPPED | NLM_F_ACK_TLVS (0x100 | 0x200) >> 8
+  err[7] = 0x03;    // flags, little-endian: NLM_F_CAPPED | NLM_F_ACK_TLVS (0x100 | 0x200)
   err[16] = 0xef;   // -17
   err[17] = err[18] = err[19] = 0xff;
   Bytes done = {20, 0, 0, 0, 3, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
