@@ -9,8 +9,9 @@
 //  - what decodes re-encodes (UPDATEs may exceed 4096 octets only when the decoded
 //    one was near the limit), and the re-encoded bytes decode to the same value,
 //    without notes (encode is the inverse of decode on what decode produces), but
-//    for what RFC 4271 5 keeps from travelling on: unrecognised non-transitive
-//    attributes;
+//    for what RFC 4271 5 keeps from travelling on (unrecognised non-transitive
+//    attributes) and what RFC 6793 4.2.3 makes a 2-octet peer ignore (AS4_PATH
+//    next to an AGGREGATOR with a 2-octet AS);
 //  - message_length agrees with decode_header.
 
 #include <algorithm>
@@ -64,6 +65,19 @@ std::string difference(const Message& a, const Message& b) {
   return d;
 }
 
+// RFC 6793 4.2.3: towards a 2-octet peer, an AGGREGATOR that holds a real (2-octet)
+// AS makes the receiver ignore AS4_PATH, so a path with 4-octet ASes and a 2-octet
+// aggregator cannot travel intact: the RFC's semantics, not the codec's loss.
+bool lossy_for_two_octet_peer(const Message& m, const CodecContext& ctx) {
+  const auto* u = std::get_if<Update>(&m);
+  if (ctx.four_octet_as || !u || !u->attributes.aggregator || u->attributes.aggregator->asn > 0xffff) return false;
+  if (!u->attributes.as_path) return false;
+  for (const auto& seg : u->attributes.as_path->segments)
+    for (auto asn : seg.asns)
+      if (asn > 0xffff) return true;
+  return false;
+}
+
 Finding check_message(std::span<const std::uint8_t> bytes, const CodecContext& ctx) {
   const auto header = decode_header(bytes);
   const auto decoded = decode_message(bytes, ctx);
@@ -111,6 +125,10 @@ Finding check_message(std::span<const std::uint8_t> bytes, const CodecContext& c
     return {};
   }
   const auto again = decode_message(*encoded, ctx);
+  if (lossy_for_two_octet_peer(value, ctx)) {
+    HAIRPIN_FUZZ_CHECK(again.ok(), "our own encoding does not decode: " + (again.ok() ? "" : again.error().to_string()));
+    return {};
+  }
   HAIRPIN_FUZZ_CHECK(again.ok(), "our own encoding does not decode: " + (again.ok() ? "" : again.error().to_string()));
   HAIRPIN_FUZZ_CHECK(again.notes().empty(), "our own encoding decodes with notes: " + again.notes().front().to_string());
   HAIRPIN_FUZZ_CHECK(again.value() == expected, "decode(encode(x)) != x: " + difference(expected, again.value()));
