@@ -94,6 +94,20 @@ TEST(FrrRegex, InvalidPattern_ErrorSaysHowToFix) {
   EXPECT_FALSE(r.error().fix.empty());
 }
 
+// glibc's regcomp copies what every '+' and {m,n} repeats: 33 '+' in a row asked for
+// gigabytes (tests/fuzz/regressions/frr_config/as-path-regex-repeated-plus).
+TEST(FrrRegex, RepetitionOfRepetition_RefusedBeforeRegcomp) {
+  for (const char* p : {"_65515s+++++++++++++++++++++++++++++++++_", "((((a{100}){100}){100}){100})",
+                        "(((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)"}) {
+    auto r = BgpRegex::compile(p);
+    ASSERT_FALSE(r.ok()) << p;
+    EXPECT_NE(r.error().what.find("repeats a repetition"), std::string::npos) << p;
+  }
+  // Positive control: ordinary repetitions still compile.
+  for (const char* p : {"_65515_", "^(65100|65200)+$", "_6551[0-9]{1,3}_", "^([0-9]+_){2,5}$", "[+{]+"})
+    EXPECT_TRUE(BgpRegex::compile(p).ok()) << p;
+}
+
 // ---- the seed's lists, built by hand (config_test.cpp builds them from the file) --
 
 PolicySet seed_policy() {
