@@ -95,10 +95,11 @@ TEST(FrrRegex, InvalidPattern_ErrorSaysHowToFix) {
 }
 
 // glibc's regcomp copies what every '+' and {m,n} repeats: 33 '+' in a row asked for
-// gigabytes (tests/fuzz/regressions/frr_config/as-path-regex-repeated-plus).
+// gigabytes (tests/fuzz/regressions/frr_config/as-path-regex-repeated-plus), and
+// glibc's closures over "a****..." took seconds (as-path-regex-many-stars).
 TEST(FrrRegex, RepetitionOfRepetition_RefusedBeforeRegcomp) {
   for (const char* p : {"_65515s+++++++++++++++++++++++++++++++++_", "((((a{100}){100}){100}){100})",
-                        "(((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)"}) {
+                        "(((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)", "_0_**", "a+*", "a*{2}"}) {
     auto r = BgpRegex::compile(p);
     ASSERT_FALSE(r.ok()) << p;
     EXPECT_NE(r.error().what.find("repeats a repetition"), std::string::npos) << p;
