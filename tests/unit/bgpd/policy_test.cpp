@@ -104,6 +104,9 @@ TEST(FrrRegex, RepetitionOfRepetition_RefusedBeforeRegcomp) {
     ASSERT_FALSE(r.ok()) << p;
     EXPECT_NE(r.error().what.find("repeats a repetition"), std::string::npos) << p;
   }
+  // Each '_' costs glibc's regcomp cubically (as-path-regex-many-underscores).
+  EXPECT_FALSE(BgpRegex::compile(std::string(33, '_')).ok());
+  EXPECT_TRUE(BgpRegex::compile(std::string(32, '_')).ok());
   // Positive control: ordinary repetitions still compile.
   for (const char* p : {"_65515_", "^(65100|65200)+$", "_6551[0-9]{1,3}_", "^([0-9]+_){2,5}$", "[+{]+"})
     EXPECT_TRUE(BgpRegex::compile(p).ok()) << p;
