@@ -613,7 +613,7 @@ struct NvaDaemon::Impl {
         std::istream in(buffer.get());
         std::string request;
         std::getline(in, request);
-        auto reply = std::make_shared<std::string>(answer_show_request(request, show_context()).dump());
+        auto reply = std::make_shared<std::string>(answer_control_request(request, show_context()));
         asio::async_write(*client, asio::buffer(*reply), [client, reply](boost::system::error_code, std::size_t) {
           boost::system::error_code ignored;
           client->close(ignored);

@@ -144,6 +144,10 @@ KernelRouteType route_type(std::uint8_t type) {
 // The attributes of a message after its `offset` bytes of family header.
 template <class F>
 void for_each_attr(const nlmsghdr* nlh, std::size_t offset, F&& f) {
+  // Past the payload there are no attributes: an NLMSG_ERROR whose quoted request
+  // claims more bytes than the message holds put `attr` gigabytes away, and the
+  // distance cast to int turned positive (found by tests/fuzz netlink).
+  if (offset > mnl_nlmsg_get_payload_len(nlh)) return;
   const auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, offset));
   const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
   while (mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)))) {
@@ -183,6 +187,9 @@ bool decode_route(const nlmsghdr* nlh, const DecodeFilter& filter, const auto& e
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg)) return false;
   const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
   if (rtm->rtm_family != AF_INET) return true;
+  // An IPv4 prefix length above 32 is no IPv4 route: passed over, as other families
+  // are (it became a "/40" prefix; found by tests/fuzz netlink).
+  if (rtm->rtm_dst_len > 32) return true;
   if (filter.skip_route_protocol[rtm->rtm_protocol]) return true;  // ours: no attribute parsing
   RouteMessage m;
   m.deleted = nlh->nlmsg_type == RTM_DELROUTE;
@@ -222,9 +229,12 @@ bool decode_nexthop(const nlmsghdr* nlh, const auto& emit) {
   std::uint32_t oif = 0, gateway = 0;
   bool has_gateway = false;
   for_each_attr(nlh, sizeof(nhmsg), [&](const nlattr* attr) {
+    // u32 attributes shorter than 4 bytes are skipped: mnl_attr_get_u32 read past
+    // the datagram's end (found by tests/fuzz netlink's guard page).
+    const bool u32 = mnl_attr_get_payload_len(attr) >= 4;
     switch (mnl_attr_get_type(attr)) {
-      case NHA_ID: m.object.id = mnl_attr_get_u32(attr); break;
-      case NHA_OIF: oif = mnl_attr_get_u32(attr); break;
+      case NHA_ID: if (u32) m.object.id = mnl_attr_get_u32(attr); break;
+      case NHA_OIF: if (u32) oif = mnl_attr_get_u32(attr); break;
       case NHA_GATEWAY:
         if (mnl_attr_get_payload_len(attr) == 4) { gateway = mnl_attr_get_u32(attr); has_gateway = true; }
         break;
@@ -263,6 +273,7 @@ bool decode_address(const nlmsghdr* nlh, const auto& emit) {
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ifaddrmsg)) return false;
   const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
   if (ifa->ifa_family != AF_INET) return true;
+  if (ifa->ifa_prefixlen > 32) return true;  // no IPv4 address (found by tests/fuzz netlink)
   AddressMessage m;
   m.deleted = nlh->nlmsg_type == RTM_DELADDR;
   m.address.ifindex = ifa->ifa_index;
@@ -284,7 +295,8 @@ bool decode_error(const nlmsghdr* nlh, const auto& emit) {
   const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
   ErrorMessage m;
   m.seq = err->msg.nlmsg_seq;
-  m.error = -err->error;
+  // Negated in 64 bits: -INT_MIN overflowed an int (UB; found by tests/fuzz netlink).
+  m.error = static_cast<int>(-static_cast<std::int64_t>(err->error));
   // NETLINK_EXT_ACK: TLVs after the (capped, NLM_F_CAPPED) original header.
   if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
     std::size_t offset = sizeof(nlmsgerr);
@@ -366,6 +378,10 @@ bool decode_messages(std::span<const std::uint8_t> datagram, const DecodeFilter&
   int left = static_cast<int>(datagram.size());
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
   while (mnl_nlmsg_ok(nlh, left)) {
+    // mnl_nlmsg_ok compares (int)nlmsg_len <= len: a length of 2^31 or more passes
+    // as negative and mnl_nlmsg_next then jumps off the datagram (found by tests/fuzz
+    // netlink). The kernel never sends one; a datagram that does is cut short.
+    if (nlh->nlmsg_len > static_cast<unsigned>(left)) return false;
     bool ok = true;
     switch (nlh->nlmsg_type) {
       case RTM_NEWROUTE: case RTM_DELROUTE: ok = decode_route(nlh, filter, on_message); break;

@@ -191,6 +191,13 @@ json answer_show_request(const std::string& request, const ShowContext& ctx) {
                             "'; use: summary | routes | neighbors A.B.C.D advertised-routes|received-routes"}};
 }
 
+std::string answer_control_request(const std::string& request, const ShowContext& ctx) {
+  // An unknown request is echoed in the error; dump() threw on bytes that are not
+  // UTF-8 (json type_error 316), which ended the daemon from its control socket
+  // handler (found by tests/fuzz control_request). Invalid bytes become U+FFFD.
+  return answer_show_request(request, ctx).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string show_text(const std::string& request, const json& a) {
   if (a.contains("error")) return a["error"].get<std::string>() + "\n";
   auto w = words(request);

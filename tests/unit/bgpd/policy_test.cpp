@@ -94,6 +94,24 @@ TEST(FrrRegex, InvalidPattern_ErrorSaysHowToFix) {
   EXPECT_FALSE(r.error().fix.empty());
 }
 
+// glibc's regcomp copies what every '+' and {m,n} repeats: 33 '+' in a row asked for
+// gigabytes (tests/fuzz/regressions/frr_config/as-path-regex-repeated-plus), and
+// glibc's closures over "a****..." took seconds (as-path-regex-many-stars).
+TEST(FrrRegex, RepetitionOfRepetition_RefusedBeforeRegcomp) {
+  for (const char* p : {"_65515s+++++++++++++++++++++++++++++++++_", "((((a{100}){100}){100}){100})",
+                        "(((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)", "_0_**", "a+*", "a*{2}"}) {
+    auto r = BgpRegex::compile(p);
+    ASSERT_FALSE(r.ok()) << p;
+    EXPECT_NE(r.error().what.find("repeats a repetition"), std::string::npos) << p;
+  }
+  // Each '_' costs glibc's regcomp cubically (as-path-regex-many-underscores).
+  EXPECT_FALSE(BgpRegex::compile(std::string(33, '_')).ok());
+  EXPECT_TRUE(BgpRegex::compile(std::string(32, '_')).ok());
+  // Positive control: ordinary repetitions still compile.
+  for (const char* p : {"_65515_", "^(65100|65200)+$", "_6551[0-9]{1,3}_", "^([0-9]+_){2,5}$", "[+{]+"})
+    EXPECT_TRUE(BgpRegex::compile(p).ok()) << p;
+}
+
 // ---- the seed's lists, built by hand (config_test.cpp builds them from the file) --
 
 PolicySet seed_policy() {

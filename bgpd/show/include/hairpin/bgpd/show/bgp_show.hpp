@@ -42,6 +42,10 @@ struct ShowContext {
 // {"error": "..."} for unknown requests or neighbors.
 nlohmann::json answer_show_request(const std::string& request, const ShowContext& context);
 
+// The control socket's reply to one request line, as the daemon writes it back:
+// answer_show_request serialised. Pure; tests/fuzz feeds it any bytes.
+std::string answer_control_request(const std::string& request, const ShowContext& context);
+
 // Text like vtysh's for each answer kind; the request decides the layout.
 std::string show_text(const std::string& request, const nlohmann::json& answer);
 
