@@ -48,4 +48,11 @@ grep -q "^bird on ars0 is not running; starting it$" "$LOG" || { cat "$LOG"; fai
 grep -q "^converged: every expected session and route is there$" "$LOG" || { cat "$LOG"; fail "not converged after restart"; }
 [ "$(ergw_session ars_ars0)" = Established ] || fail "ERGW <-> ars0 not Established after lab restart ars0"
 [ "$(cat $LAB/ars0/bird.pid)" != "$ars0" ] || fail "ars0's pidfile still names the killed BIRD"
-pass "lab restart ars0: BIRD started again in hp-ars0, converged"
+# The restarted instance is a route server again: it holds the NVA's supernet
+# and hands out the site routes, and the hairpin works both ways.
+in_node ars0 birdc -s $LAB/ars0/bird.ctl show route 10.0.0.0/8 protocol vm_hub00
+grep -q "10.0.0.0/8" <<< "$NODE_OUT" || fail "ars0 does not hold the supernet after its restart: $NODE_OUT"
+pass "lab restart ars0: BIRD started again in hp-ars0, converged, holds 10.0.0.0/8 again"
+expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * 10.200.0.4"
+expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * 10.100.0.4"
+pass "after ars0's restart the hairpin works both ways"

@@ -32,6 +32,7 @@
 #include <string>
 
 #include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/daemon/output_queue.hpp"
 #include "hairpin/bgpd/fib/fib.hpp"
 #include "hairpin/bgpd/rib/rib.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
@@ -59,6 +60,8 @@ struct DaemonOptions {
   bool retain = false;
   // At start, the longest the old routes wait for End-of-RIB from the peers.
   std::chrono::seconds stale_timeout{120};
+  // A peer that stops reading: when its session is closed (output_queue.hpp).
+  OutputQueueLimits output_limits;
 };
 
 class NvaDaemon {
