@@ -50,8 +50,14 @@ grep -q "^converged: every expected session and route is there$" "$LOG" || { cat
 [ "$(cat $LAB/ars0/bird.pid)" != "$ars0" ] || fail "ars0's pidfile still names the killed BIRD"
 # The restarted instance is a route server again: it holds the NVA's supernet
 # and hands out the site routes, and the hairpin works both ways.
-in_node ars0 birdc -s $LAB/ars0/bird.ctl show route 10.0.0.0/8 protocol vm_hub00
-grep -q "10.0.0.0/8" <<< "$NODE_OUT" || fail "ars0 does not hold the supernet after its restart: $NODE_OUT"
+# (bounded: FRR's bgpd sends its UPDATE to the new session a little later)
+ars0_supernet() {  # birdc exits 1 on "Network not found"
+  local out
+  out=$("$HAIRPIN" lab exec ars0 -- birdc -s $LAB/ars0/bird.ctl show route 10.0.0.0/8 protocol vm_hub00 2>&1) || return 1
+  grep -q "^10.0.0.0/8 " <<< "$out"
+}
+ok=0; for _ in $(seq 150); do ars0_supernet && { ok=1; break; }; sleep 0.2; done
+[ $ok -eq 1 ] || fail "ars0 does not hold the NVA's supernet 30 s after its restart"
 pass "lab restart ars0: BIRD started again in hp-ars0, converged, holds 10.0.0.0/8 again"
 expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * 10.200.0.4"
 expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * 10.100.0.4"
