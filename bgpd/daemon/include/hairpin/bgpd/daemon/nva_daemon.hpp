@@ -19,6 +19,11 @@
 //      no import-check and whatever of it no more specific route covers is dropped
 //      here, not looped; and each `ip route` line (FibSource::Static). Interface
 //      addresses of the config are never applied (a warning per line says why).
+// Output: one asynchronous write queue per connection, so a peer that stops
+//      reading stalls nobody else; a queue stuck for longer than the hold time
+//      (or over `output_limits.max_bytes`) closes that session with Cease/Out of
+//      Resources (output_queue.hpp). After a large batch of RIB changes the freed
+//      heap is handed back to the system (malloc_trim) once the churn stops.
 // Restart: routes an earlier run left stay until the sessions converge
 //      (stale_sweep.hpp) or `stale_timeout` passes, then Fib::sweep_stale(). On
 //      stop: Fib::withdraw_all(), unless `retain`.
