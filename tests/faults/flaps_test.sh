@@ -8,7 +8,7 @@
 # condition: the sender's session Established again after the restart (BIRD's own
 # timestamp) and all ROUTES back in the receiver namespace's kernel FIB (counted
 # by the kernel, /proc/PID/net/fib_triestat); then it records the NVA's VmRSS once
-# settled (two readings 0.5 s apart within 0.5%, at most 10 s).
+# settled (four readings 0.5 s apart within 0.5%, at most 15 s).
 # Pass: the NVA never exits (same pid throughout), every flap came back, and the
 # RSS after the last flap is within 5% of the RSS after the first full load.
 #
@@ -58,17 +58,18 @@ ip netns exec "$NS_R" sleep 100000 &
 anchor=$!
 fib_count() { awk '/^Main:/ {m = 1} m && /Prefixes:/ {print $2; exit}' "/proc/$anchor/net/fib_triestat"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-# settled_rss PID: VmRSS once two readings 0.5 s apart agree within 0.5% (bounded,
-# 10 s; the NVA hands freed memory back a second after a table load or withdrawal
-# ends), else the last reading
+# settled_rss PID: VmRSS once four readings 0.5 s apart (1.5 s) agree within 0.5%
+# (bounded, 15 s; the NVA hands freed memory back a second after a table load or
+# withdrawal ends), else the last reading
 settled_rss() {
-  local prev now
-  prev=$(rss_kb "$1")
-  for _ in $(seq 20); do
+  local first now same=0
+  first=$(rss_kb "$1")
+  for _ in $(seq 30); do
     sleep 0.5
     now=$(rss_kb "$1")
-    (((now > prev ? now - prev : prev - now) * 200 <= prev)) && break
-    prev=$now
+    if (((now > first ? now - first : first - now) * 200 <= first)); then
+      same=$((same + 1)); ((same >= 3)) && break
+    else first=$now same=0; fi
   done
   echo "$now"
 }
