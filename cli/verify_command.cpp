@@ -125,11 +125,24 @@ int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_con
   auto report = run_verification(*scenario, run);
   if (progress_shown) std::cerr << "\r\033[K" << std::flush;
 
+  // Written whole or not at all (AtomicFile: temp name, renamed when complete); a
+  // full disk is one line with the path and the fix, exit 2, and no file.
+  auto write_whole = [](const std::string& path, const std::string& noun, const std::string& content) {
+    auto file = AtomicFile::create(path, noun);
+    Status s = file ? file->write(content) : Status(file.error());
+    if (s) s = file->commit();
+    return s;
+  };
   if (!a.junit.empty())
-    if (auto s = write_file_atomically(a.junit, v::format_junit(report)); !s)
-      throw UserError{"cannot write the JUnit report: " + s.error().to_string(), kExitUsage};
+    if (auto s = write_whole(a.junit, "the JUnit report", v::format_junit(report)); !s)
+      throw UserError{s.error().to_string(), kExitUsage};
+  // The evidence directory's report.json last: its presence says the rest is whole.
+  // When the run could not finish (the evidence itself may be what failed), that
+  // first error is the line to show; the report is kept if it fits.
   if (!a.evidence.empty())
-    (void)write_file_atomically(a.evidence + "/report.json", v::format_json(report).dump(2) + "\n");
+    if (auto s = write_whole(a.evidence + "/report.json", "the evidence report", v::format_json(report).dump(2) + "\n");
+        !s && !report.could_not_run)
+      throw UserError{s.error().to_string(), kExitUsage};
   if (a.json) std::cout << v::format_json(report).dump(2) << "\n" << std::flush;
   if (report.could_not_run) {
     std::string line = report.could_not_run->to_string();

@@ -48,4 +48,17 @@ grep -q "^bird on ars0 is not running; starting it$" "$LOG" || { cat "$LOG"; fai
 grep -q "^converged: every expected session and route is there$" "$LOG" || { cat "$LOG"; fail "not converged after restart"; }
 [ "$(ergw_session ars_ars0)" = Established ] || fail "ERGW <-> ars0 not Established after lab restart ars0"
 [ "$(cat $LAB/ars0/bird.pid)" != "$ars0" ] || fail "ars0's pidfile still names the killed BIRD"
-pass "lab restart ars0: BIRD started again in hp-ars0, converged"
+# The restarted instance is a route server again: it holds the NVA's supernet
+# and hands out the site routes, and the hairpin works both ways.
+# (bounded: FRR's bgpd sends its UPDATE to the new session a little later)
+ars0_supernet() {  # birdc exits 1 on "Network not found"
+  local out
+  out=$("$HAIRPIN" lab exec ars0 -- birdc -s $LAB/ars0/bird.ctl show route 10.0.0.0/8 protocol vm_hub00 2>&1) || return 1
+  grep -q "^10.0.0.0/8 " <<< "$out"
+}
+ok=0; for _ in $(seq 150); do ars0_supernet && { ok=1; break; }; sleep 0.2; done
+[ $ok -eq 1 ] || fail "ars0 does not hold the NVA's supernet 30 s after its restart"
+pass "lab restart ars0: BIRD started again in hp-ars0, converged, holds 10.0.0.0/8 again"
+expect_hops $A 10.200.0.4 "10.0.200.12 10.0.0.4 * 10.200.0.4"
+expect_hops $B 10.100.0.4 "10.0.200.12 10.0.0.4 * 10.100.0.4"
+pass "after ars0's restart the hairpin works both ways"

@@ -29,6 +29,14 @@ alive "$old" && fail "hairpin nva (pid $old) survived kill -9"
 # kill -9 leaves the routes it installed: they forward until the new run sweeps.
 [ "$(site_route)" = "$route_before" ] || fail "10.200.0.0/16 changed on the NVA right after kill -9: $(site_route)"
 pass "after kill -9 the NVA's route stays: $route_before"
+# A route only the old run had: as if it had learned 10.77.0.0/16 before it died
+# (our protocol 220, via the subnet gateway). The new run must keep it until every
+# peer sent End-of-RIB, then sweep it; 10.200.0.0/16, which the new run learns
+# again, must stay throughout.
+in_node vm-hub00 ip route add 10.77.0.0/16 via 10.0.0.1 proto 220
+in_node vm-hub00 ip route show exact 10.77.0.0/16 proto 220
+[ -n "$NODE_OUT" ] || fail "could not plant the old run's route 10.77.0.0/16"
+log_lines_before=$(wc -l < $LAB/vm-hub00/nva.log)
 status=$("$HAIRPIN" lab status) || true  # exit 1: not converged while the NVA is down
 grep -Eq "^  vm-hub00 +hairpin-nva +NOT running .*hairpin lab restart vm-hub00 starts it" <<< "$status" ||
   { echo "$status"; fail "lab status does not say the NVA is down"; }
@@ -38,6 +46,25 @@ t_restarted=$(date +%s.%N)
 [ $rc -eq 0 ] || { cat "$LOG"; fail "lab restart vm-hub00 exited $rc"; }
 grep -q "^hairpin-nva on vm-hub00 is not running; starting it$" "$LOG" || { cat "$LOG"; fail "restart does not say it started a dead NVA"; }
 [ "$(nva_pid)" != "$old" ] || fail "the pidfile still names the killed NVA"
+# The new run's log: it found the old routes, and swept only after End-of-RIB from
+# both route servers, after both sessions were Established.
+tail -n +$((log_lines_before + 1)) $LAB/vm-hub00/nva.log > "$WORK/run2.log"
+grep -Eq "fib: [0-9]+ routes? of ours left in the kernel by an earlier run" "$WORK/run2.log" ||
+  { cat "$WORK/run2.log"; fail "the restarted NVA did not report the routes the earlier run left"; }
+for _ in $(seq 100); do grep -q "fib: swept" "$WORK/run2.log" && break; sleep 0.1
+  tail -n +$((log_lines_before + 1)) $LAB/vm-hub00/nva.log > "$WORK/run2.log"; done
+sweep=$(grep -n "fib: swept" "$WORK/run2.log") || { cat "$WORK/run2.log"; fail "no stale sweep 10 s after the restart converged"; }
+echo "restart: ${sweep#*:}"
+grep -q "after End-of-RIB from .*10.0.210.4" <<< "$sweep" && grep -q "after End-of-RIB from .*10.0.210.5" <<< "$sweep" ||
+  fail "the sweep did not wait for End-of-RIB from both route servers: $sweep"
+for rs in 10.0.210.4 10.0.210.5; do
+  up=$(grep -n "neighbor $rs: Established" "$WORK/run2.log" | head -1 | cut -d: -f1)
+  [ -n "$up" ] && [ "$up" -lt "${sweep%%:*}" ] || fail "the sweep (log line ${sweep%%:*}) came before $rs was Established (line ${up:-none})"
+done
+in_node vm-hub00 ip route show exact 10.77.0.0/16 proto 220
+[ -z "$NODE_OUT" ] || fail "the old run's 10.77.0.0/16 was not swept: $NODE_OUT"
+[ -n "$(site_route)" ] || fail "10.200.0.0/16 is gone from the NVA after the sweep"
+pass "stale sweep after End-of-RIB from both route servers: the old run's 10.77.0.0/16 gone, 10.200.0.0/16 kept"
 wait_replies "$WORK/ping" $((before + 300)) 30
 ping_stop "$WORK/ping"
 read -r sent received lost gap <<< "$(ping_numbers "$WORK/ping")"

@@ -326,6 +326,14 @@ std::vector<SessionAction> SessionFsm::handle(const SessionEvent& event) {
                                          static_cast<std::uint8_t>(CeaseSubcode::MaximumNumberOfPrefixesReached), data},
                             out);
           fail(out, "maximum-prefix " + std::to_string(e.limit) + " exceeded");
+        } else if constexpr (std::is_same_v<E, OutputStalled>) {
+          // RFC 4486 3: Cease subcode 8, Out of Resources. Unlike maximum-prefix the
+          // session restarts (backoff): the peer may read again next time.
+          if (state_ == SessionState::Idle || state_ == SessionState::Connect || state_ == SessionState::Active)
+            return;
+          send_notification(
+              Notification{ErrorCode::Cease, static_cast<std::uint8_t>(CeaseSubcode::OutOfResources), {}}, out);
+          fail(out, e.reason);
         } else if constexpr (std::is_same_v<E, BytesReceived>) {
           buffer_.insert(buffer_.end(), e.bytes.begin(), e.bytes.end());
           // Messages are decoded in place and the consumed bytes dropped once, at the

@@ -589,3 +589,32 @@ TEST(SessionFsm, MaximumPrefix_CeaseSubcode1WithAfiSafiAndLimit) {
 
 }  // namespace
 }  // namespace hairpin::bgpd
+
+namespace hairpin::bgpd {
+namespace {
+
+// The daemon found the peer stopped reading (output_queue.hpp): RFC 4486 Cease
+// subcode 8, and unlike maximum-prefix the session restarts after the backoff.
+TEST(SessionFsm, OutputStalled_CeaseOutOfResources_ThenRestarts) {
+  Harness h;
+  h.establish();
+  h.event(OutputStalled{"output stalled"});
+  EXPECT_EQ(h.fsm.state(), SessionState::Idle);
+  auto n = h.sent_of<Notification>().at(0);
+  EXPECT_EQ(n.code, ErrorCode::Cease);
+  EXPECT_EQ(n.subcode, 8);
+  EXPECT_EQ(n.to_string(), "Cease/Out of Resources");
+  EXPECT_EQ(h.timers.count(Timer::IdleHold), 1u);
+}
+
+TEST(SessionFsm, OutputStalled_WithoutAConnection_DoesNothing) {
+  Harness h;
+  h.event(ManualStart{});
+  const auto sent = h.sent_of<Notification>().size();
+  h.event(OutputStalled{"output stalled"});
+  EXPECT_EQ(h.sent_of<Notification>().size(), sent);
+  EXPECT_NE(h.fsm.state(), SessionState::Idle);
+}
+
+}  // namespace
+}  // namespace hairpin::bgpd

@@ -23,8 +23,12 @@ std::string EvidenceLog::round_dir(int round) {
 Result<std::string> EvidenceLog::write(const std::string& relative, const std::string& content) {
   const std::string path = dir_ + "/" + relative;
   std::lock_guard lock(mutex_);  // one writer per directory at a time keeps the fsyncs apart
-  if (auto s = write_file_atomically(path, content); !s)
-    return Error{"cannot keep evidence: " + s.error().what, path, "give --evidence a directory you can write"};
+  if (auto s = write_file_atomically(path, content); !s) {
+    // The cause's own fix when it has one worth more than ours (disk full: free space).
+    const bool full = s.error().fix.rfind("disk full", 0) == 0;
+    return Error{"cannot keep evidence: " + s.error().what, path,
+                 full ? s.error().fix + " (--evidence DIR)" : "give --evidence a directory you can write"};
+  }
   return path;
 }
 

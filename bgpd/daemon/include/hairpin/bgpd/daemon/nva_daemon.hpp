@@ -19,6 +19,11 @@
 //      no import-check and whatever of it no more specific route covers is dropped
 //      here, not looped; and each `ip route` line (FibSource::Static). Interface
 //      addresses of the config are never applied (a warning per line says why).
+// Output: one asynchronous write queue per connection, so a peer that stops
+//      reading stalls nobody else; a queue stuck for longer than the hold time
+//      (or over `output_limits.max_bytes`) closes that session with Cease/Out of
+//      Resources (output_queue.hpp). After a large batch of RIB changes the freed
+//      heap is handed back to the system (malloc_trim) once the churn stops.
 // Restart: routes an earlier run left stay until the sessions converge
 //      (stale_sweep.hpp) or `stale_timeout` passes, then Fib::sweep_stale(). On
 //      stop: Fib::withdraw_all(), unless `retain`.
@@ -32,6 +37,7 @@
 #include <string>
 
 #include "hairpin/bgpd/config/config.hpp"
+#include "hairpin/bgpd/daemon/output_queue.hpp"
 #include "hairpin/bgpd/fib/fib.hpp"
 #include "hairpin/bgpd/rib/rib.hpp"
 #include "hairpin/bgpd/show/bgp_show.hpp"
@@ -63,6 +69,8 @@ struct DaemonOptions {
   // created the control socket, before any session runs: the CLI drops
   // capabilities here (common/privileges.hpp). An error stops the daemon (exit 2).
   std::function<Status()> after_start;
+  // A peer that stops reading: when its session is closed (output_queue.hpp).
+  OutputQueueLimits output_limits;
 };
 
 class NvaDaemon {

@@ -45,6 +45,7 @@ enum class CeaseSubcode : std::uint8_t {
   MaximumNumberOfPrefixesReached = 1,
   AdministrativeShutdown = 2,
   ConnectionCollisionResolution = 7,
+  OutOfResources = 8,
 };
 
 struct SessionConfig {
@@ -76,9 +77,12 @@ struct TcpConnectionFails {};      // RFC 4271 event 18
 struct BytesReceived { std::span<const std::uint8_t> bytes; };
 struct OpenCollisionDump {};        // RFC 4271 event 23: this connection lost a collision
 struct MaximumPrefixReached { std::uint32_t limit = 0; };  // the RIB counted too many routes
+// The daemon's output queue to the peer is stuck or over its cap (a peer that
+// stopped reading): Cease/Out of Resources, then the usual automatic restart.
+struct OutputStalled { std::string reason; };
 using SessionEvent =
     std::variant<ManualStart, ManualStop, TimerExpired, TcpConnectionConfirmed, TcpCrAcked, TcpConnectionFails,
-                 BytesReceived, OpenCollisionDump, MaximumPrefixReached>;
+                 BytesReceived, OpenCollisionDump, MaximumPrefixReached, OutputStalled>;
 
 // ---- actions ------------------------------------------------------------------
 

@@ -57,10 +57,13 @@ struct HoldDownTimerExpired { Ipv4Address peer; };
 struct PrefixesAccepted { Ipv4Address peer; std::uint64_t count = 0; };
 // The RIB counted more than `maximum-prefix N` (its message says how many).
 struct MaximumPrefixExceeded { Ipv4Address peer; std::string message; };
+// The daemon's write queue on connection N is stuck or over its cap
+// (output_queue.hpp): Cease/Out of Resources on it.
+struct ConnectionOutputStalled { ConnectionId connection; std::string reason; };
 using SupervisorEvent =
     std::variant<StartNeighbors, StopNeighbors, ConnectionOffered, DialSucceeded, DialFailed, BytesArrived,
                  ConnectionClosed, ConnectionTimerExpired, HoldDownTimerExpired, PrefixesAccepted,
-                 MaximumPrefixExceeded>;
+                 MaximumPrefixExceeded, ConnectionOutputStalled>;
 
 // ---- actions ------------------------------------------------------------------
 
@@ -159,6 +162,7 @@ class NeighborSupervisor {
   void on(const BytesArrived& e) { after(e.connection, BytesReceived{e.bytes}); }
   void on(const ConnectionClosed& e) { after(e.connection, TcpConnectionFails{}); }
   void on(const ConnectionTimerExpired& e) { after(e.connection, TimerExpired{e.timer}); }
+  void on(const ConnectionOutputStalled& e) { after(e.connection, OutputStalled{e.reason}); }
   void on(const HoldDownTimerExpired& e);
   void on(const PrefixesAccepted& e);
   void on(const MaximumPrefixExceeded& e);
