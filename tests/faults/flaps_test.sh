@@ -75,18 +75,10 @@ settled_rss() {
 }
 now() { date +%s.%N; }
 
-{
-  echo "router id 10.99.6.1;"
-  echo "timeformat protocol iso long ms;"
-  echo "protocol device {}"
-  echo "protocol static feed { ipv4;"
-  awk -v n="$routes" 'BEGIN { for (i = 0; i < n; i++)
-    printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
-  echo "}"
-  echo "protocol bgp rcv { local 10.99.6.1 as 65515; neighbor 10.99.6.2 as 65001;"
-  echo "  graceful restart off; connect delay time 1; connect retry time 2; error wait time 1, 2;"
-  echo "  ipv4 { import none; export all; }; }"
-} > "$work/src.conf"
+bird_feeder_conf 10.99.6.1 "$routes" \
+  "protocol bgp rcv { local 10.99.6.1 as 65515; neighbor 10.99.6.2 as 65001;" \
+  "  graceful restart off; connect delay time 1; connect retry time 2; error wait time 1, 2;" \
+  "  ipv4 { import none; export all; }; }" > "$work/src.conf"
 cat > "$work/nva.conf" <<CFG
 router bgp 65001
  bgp router-id 10.99.6.2

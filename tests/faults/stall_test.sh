@@ -68,17 +68,9 @@ exit
 route-map none deny 10
 exit
 CFG
-{
-  echo "router id 10.99.9.2;"
-  echo "timeformat protocol iso long ms;"
-  echo "protocol device {}"
-  echo "protocol static feed { ipv4;"
-  awk -v n="$routes" 'BEGIN { for (i = 0; i < n; i++)
-    printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
-  echo "}"
-  echo "protocol bgp nva { local 10.99.9.2 as 65515; neighbor 10.99.9.1 as 65001; strict bind on;"
-  echo "  graceful restart off; connect delay time 1; ipv4 { import none; export all; }; }"
-} > "$work/feeder.conf"
+bird_feeder_conf 10.99.9.2 "$routes" \
+  "protocol bgp nva { local 10.99.9.2 as 65515; neighbor 10.99.9.1 as 65001; strict bind on;" \
+  "  graceful restart off; connect delay time 1; ipv4 { import none; export all; }; }" > "$work/feeder.conf"
 cat > "$work/observer.conf" <<CFG
 router id 10.99.9.4;
 timeformat protocol iso long ms;

@@ -38,6 +38,23 @@ stop_pids() {
   return 0
 }
 
+# bird_feeder_conf ROUTER_ID N LINE...: a BIRD 2 config that originates N distinct
+# /24s (20.0.0.0/24 upwards) as static blackholes, timestamps to the millisecond (to
+# read when a session went Established), then the caller's lines: its BGP protocol,
+# which exports them.
+bird_feeder_conf() {
+  local id=$1 n=$2
+  shift 2
+  echo "router id $id;"
+  echo "timeformat protocol iso long ms;"
+  echo "protocol device {}"
+  echo "protocol static feed { ipv4;"
+  awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+    printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
+  echo "}"
+  printf '%s\n' "$@"
+}
+
 # pidfile_pid FILE: the pid it holds, or nothing.
 pidfile_pid() { [[ -s $1 ]] && cat "$1" || true; }
 

@@ -45,17 +45,9 @@ now() { date +%s.%N; }
 
 start_sender() {  # start_sender N (the config is written once per N)
   local n=$1 conf="$work/src-$1.conf"
-  [[ -s $conf ]] || {
-    echo "router id 10.99.4.1;"
-    echo "timeformat protocol iso long ms;"  # Established to the millisecond
-    echo "protocol device {}"
-    echo "protocol static feed { ipv4;"
-    awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-      printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
-    echo "}"
-    echo "protocol bgp rcv { local 10.99.4.1 as 65515; neighbor 10.99.4.2 as 65001;"
-    echo "  connect delay time 1; ipv4 { import none; export all; }; }"
-  } > "$conf"
+  [[ -s $conf ]] || bird_feeder_conf 10.99.4.1 "$n" \
+    "protocol bgp rcv { local 10.99.4.1 as 65515; neighbor 10.99.4.2 as 65001;" \
+    "  connect delay time 1; ipv4 { import none; export all; }; }" > "$conf"
   ip netns exec "$NS_S" bird -c "$conf" -s "$work/src.ctl" -P "$work/src.pid"
 }
 stop_sender() { kill "$(cat "$work/src.pid")"; sleep 1; : > "$work/src.pid"; }

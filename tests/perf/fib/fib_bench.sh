@@ -77,20 +77,12 @@ fib_count() { awk '/^Main:/ {m = 1} m && /Prefixes:/ {print $2; exit}' "/proc/$a
 
 start_sender() {  # start_sender N (the config is written once per N)
   local n=$1 conf="$work/src-$1.conf"
-  [[ -s $conf ]] || {
-    echo "router id 10.99.5.1;"
-    echo "timeformat protocol iso long ms;"  # Established to the millisecond
-    echo "protocol device {}"
-    echo "protocol static feed { ipv4;"
-    awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-      printf "  route %d.%d.%d.0/24 blackhole;\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }'
-    echo "}"
-    # no graceful restart: the receivers would otherwise keep the routes as stale
-    # (RFC 4724 helper) when the sender dies, and the "out" phase would measure
-    # their restart timers
-    echo "protocol bgp rcv { local 10.99.5.1 as 65515; neighbor 10.99.5.2 as 65001;"
-    echo "  graceful restart off; connect delay time 1; ipv4 { import none; export all; }; }"
-  } > "$conf"
+  # no graceful restart: the receivers would otherwise keep the routes as stale
+  # (RFC 4724 helper) when the sender dies, and the "out" phase would measure
+  # their restart timers
+  [[ -s $conf ]] || bird_feeder_conf 10.99.5.1 "$n" \
+    "protocol bgp rcv { local 10.99.5.1 as 65515; neighbor 10.99.5.2 as 65001;" \
+    "  graceful restart off; connect delay time 1; ipv4 { import none; export all; }; }" > "$conf"
   ip netns exec "$NS_S" bird -c "$conf" -s "$work/src.ctl" -P "$work/src.pid"
 }
 
