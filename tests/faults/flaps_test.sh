@@ -164,5 +164,13 @@ echo "flaps: VmRSS after the first load $rss_first kB, after flap $flaps $rss_la
 downs=$(grep -c "neighbor 10.99.6.1: left Established" "$work/nva.log" || true)
 ((downs == flaps)) || fail "the NVA logged $downs sessions leaving Established for $flaps flaps"
 echo "flaps: the NVA logged the session leaving Established $downs times"
-((rss_last * 100 <= rss_first * 105)) || fail "VmRSS grew by $pct% over $flaps flaps ($rss_first -> $rss_last kB; more than 5%)"
+# Under AddressSanitizer (scripts/test --sanitize) VmRSS is mostly ASan's: freed
+# memory waits in its quarantine (256 MB by default) and malloc_trim does not reach
+# its allocator, so the bound would measure ASan. There the leak check is
+# LeakSanitizer's, when the NVA exits on SIGTERM at cleanup (a report fails the run).
+if grep -qa __asan_init "$HAIRPIN"; then
+  echo "flaps: $HAIRPIN is built with AddressSanitizer: VmRSS not bounded here, LeakSanitizer checks the NVA at exit"
+else
+  ((rss_last * 100 <= rss_first * 105)) || fail "VmRSS grew by $pct% over $flaps flaps ($rss_first -> $rss_last kB; more than 5%)"
+fi
 pass "hairpin nva survived $flaps restarts of a peer sending $routes routes (same pid $nva_pid), all routes back each time; VmRSS $rss_first -> $rss_last kB ($pct%)"
