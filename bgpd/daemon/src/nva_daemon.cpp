@@ -63,6 +63,14 @@ asio::ip::address_v4 to_asio(Ipv4Address a) { return asio::ip::address_v4(a.valu
 Ipv4Address from_asio(const asio::ip::address& a) {
   return a.is_v4() ? Ipv4Address{a.to_v4().to_uint()} : Ipv4Address{};
 }
+// Our end of a connected socket (the RIB's and RFC 4271 6.3 a's "own address"),
+// unknown when the socket is already gone.
+std::optional<Ipv4Address> local_address(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.local_endpoint(ec);
+  if (ec) return std::nullopt;
+  return from_asio(ep.address());
+}
 
 // One TCP connection's socket and write queue. Outlives its Connection while a
 // final NOTIFICATION drains, then closes itself; a peer that never reads it gets
@@ -499,10 +507,7 @@ struct NvaDaemon::Impl {
                                  if (!l || l->wire != wire) return;
                                  if (ec) return feed(DialFailed{id});
                                  start_reading(id);
-                                 boost::system::error_code lec;
-                                 auto local = l->wire->socket.local_endpoint(lec);
-                                 feed(DialSucceeded{id, lec ? std::nullopt
-                                                            : std::optional<Ipv4Address>(from_asio(local.address()))});
+                                 feed(DialSucceeded{id, local_address(l->wire->socket)});
                                });
   }
 
@@ -586,9 +591,7 @@ struct NvaDaemon::Impl {
     if (auto* l = link(up.connection); l && l->wire) {
       l->established_peer = up.peer;
       l->hold_time = up.negotiated.hold_time;
-      boost::system::error_code ec;
-      auto ep = l->wire->socket.local_endpoint(ec);
-      if (!ec) local = from_asio(ep.address());
+      local = local_address(l->wire->socket);
     }
     dispatch(rib->peer_up(up.peer, up.negotiated, local));
   }
@@ -728,9 +731,7 @@ struct NvaDaemon::Impl {
       boost::system::error_code e2;
       auto remote = socket.remote_endpoint(e2);
       Ipv4Address from = e2 ? Ipv4Address{} : from_asio(remote.address());
-      auto local_ep = socket.local_endpoint(e2);  // our end: RFC 4271 6.3 a next-hop check
-      std::optional<Ipv4Address> local;
-      if (!e2) local = from_asio(local_ep.address());
+      auto local = local_address(socket);  // our end: RFC 4271 6.3 a next-hop check
       offered.emplace(std::move(socket));
       feed(ConnectionOffered{from, local});
       offered.reset();  // refused or accepted, it is no longer ours to hold
