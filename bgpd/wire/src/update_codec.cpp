@@ -117,8 +117,7 @@ AsPath merge_as4_path(const AsPath& as_path, const AsPath& as4_path) {
   std::size_t keep = n_as - n_as4;
   AsPath merged;
   for (const auto& seg : as_path.segments) {
-    bool confed = seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet;
-    if (confed) {
+    if (seg.is_confederation()) {
       if (keep > 0) merged.segments.push_back(seg);
       continue;
     }
@@ -372,7 +371,7 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
       if (path.contains(0))  // RFC 7607 2: AS 0 in AS_PATH is malformed (-> RFC 7606 7.2)
         return withdraw(UpdateSubcode::MalformedAsPath, "AS_PATH contains AS 0");
       for (const auto& seg : path.segments)
-        if (seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet)
+        if (seg.is_confederation())
           // RFC 5065 5: AS_CONFED_* from a peer outside our confederation is a malformed
           // AS_PATH (RFC 7606 7.2, 3 e: treat-as-withdraw). We are in no confederation,
           // so every peer is outside one.
@@ -452,9 +451,7 @@ std::optional<WireError> UpdateDecoder::attribute(std::uint8_t flags, std::uint8
       AsPath path;
       // RFC 6793 6: malformed AS4_PATH -> attribute discard
       if (auto err = decode_as_path(value, 4, path)) return discard(UpdateSubcode::MalformedAsPath, "AS4_PATH: " + *err);
-      auto confed = [](const AsSegment& seg) {
-        return seg.type == SegmentType::AsConfedSequence || seg.type == SegmentType::AsConfedSet;
-      };
+      auto confed = [](const AsSegment& seg) { return seg.is_confederation(); };
       if (std::any_of(path.segments.begin(), path.segments.end(), confed)) {
         // RFC 6793 6: AS_CONFED_* segments in AS4_PATH: those segments are discarded,
         // the rest of the attribute is used

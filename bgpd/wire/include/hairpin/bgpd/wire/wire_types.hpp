@@ -163,6 +163,8 @@ struct AsSegment {
   SegmentType type = SegmentType::AsSequence;
   std::vector<std::uint32_t> asns;
   friend bool operator==(const AsSegment&, const AsSegment&) = default;
+  // AS_CONFED_SEQUENCE or AS_CONFED_SET (RFC 5065 3).
+  bool is_confederation() const { return type == SegmentType::AsConfedSequence || type == SegmentType::AsConfedSet; }
 };
 
 struct AsPath {
