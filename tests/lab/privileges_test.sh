@@ -108,8 +108,10 @@ learned_route() { [[ -n $(ip -n "$NS_A" route show 10.98.0.0/16 proto 220) ]]; }
 wait_for 30 "A's session with B Established" established
 wait_for 10 "10.98.0.0/16 from B in A's kernel (rtnetlink after the drop)" learned_route
 is_command "$nva_a" nva || fail "pid $nva_a is not hairpin nva"
+# The FIB's writer thread (started after the drop) is among the threads checked.
+grep -lx hairpin-fib /proc/"$nva_a"/task/*/comm > /dev/null || fail "nva: no hairpin-fib writer thread among its threads"
 caps_are "$nva_a" 0000000000003400 || fail "nva: not exactly CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE"
-echo "ok: nva Established, route installed; every thread: CapPrm=CapEff=CapBnd=0x3400, CapInh=CapAmb=0, NoNewPrivs 1"
+echo "ok: nva Established, route installed; every thread (the FIB writer's too): CapPrm=CapEff=CapBnd=0x3400, CapInh=CapAmb=0, NoNewPrivs 1"
 is_command "$nva_b" nva || fail "pid $nva_b is not hairpin nva"
 caps_are "$nva_b" 0000000000001400 || fail "nva started without CAP_NET_RAW: not exactly CAP_NET_ADMIN, CAP_NET_BIND_SERVICE"
 echo "ok: nva started with fewer capabilities runs and keeps only what it had of the three (0x1400)"

@@ -252,9 +252,15 @@ struct NvaDaemon::Impl {
   void apply_fib(const std::vector<FibChange>& changes) {
     if (stopping || changes.empty()) return;  // on stop the FIB is withdrawn whole, or retained
     changes_since_trim += changes.size();
+    FibRoute route;  // one, reused: a full table is a million of them
     for (const auto& c : changes) {
-      if (c.next_hops.empty()) fib->remove(c.prefix, FibSource::Bgp);
-      else fib->set(FibRoute{c.prefix, FibSource::Bgp, FibRouteKind::Unicast, c.next_hops, std::nullopt, 0});
+      if (c.next_hops.empty()) {
+        fib->remove(c.prefix, FibSource::Bgp);
+        continue;
+      }
+      route.prefix = c.prefix;
+      route.next_hops.assign(c.next_hops.begin(), c.next_hops.end());
+      fib->set(route);
     }
     fib_dirty = true;
   }
@@ -891,6 +897,10 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
 
 std::vector<NeighborStatus> NvaDaemon::neighbors() const { return impl_->neighbor_statuses(); }
 
+void NvaDaemon::start_fib_writer() {
+  if (impl_->fib) impl_->fib->start_writer_thread();
+}
+
 int run_nva(NvaConfig config, DaemonOptions options, std::function<Result<NvaConfig>()> reload) {
   asio::io_context io;
   if (!options.fib)
@@ -908,6 +918,7 @@ int run_nva(NvaConfig config, DaemonOptions options, std::function<Result<NvaCon
       io.run();  // the Cease to peers, if any got that far, goes out
       return 2;
     }
+  daemon.start_fib_writer();  // after the privileges are dropped: they are per thread
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   asio::signal_set hangup(io, SIGHUP);
   std::function<void()> wait_hangup = [&] {

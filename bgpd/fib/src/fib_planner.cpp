@@ -247,7 +247,13 @@ std::vector<KernelHop> FibPlanner::resolution(Ipv4Address next_hop) const {
 
 // ---- what is wanted --------------------------------------------------------
 
-FibPlanner::Group* FibPlanner::acquire_group(std::vector<Ipv4Address> next_hops, bool statics) {
+FibPlanner::Group* FibPlanner::acquire_group(std::span<const Ipv4Address> wanted, bool statics) {
+  // A table arrives with long runs of the same next hops: the group of the
+  // last call, without building a key.
+  if (last_group_ && last_group_->statics == statics &&
+      std::equal(wanted.begin(), wanted.end(), last_group_->next_hops.begin(), last_group_->next_hops.end()))
+    return last_group_;
+  std::vector<Ipv4Address> next_hops(wanted.begin(), wanted.end());
   std::sort(next_hops.begin(), next_hops.end());
   next_hops.erase(std::unique(next_hops.begin(), next_hops.end()), next_hops.end());
   auto& slot = groups_[{statics, next_hops}];
@@ -261,6 +267,7 @@ FibPlanner::Group* FibPlanner::acquire_group(std::vector<Ipv4Address> next_hops,
     slot->hops = group_hops(*slot);
     dirty_groups_.insert(slot.get());
   }
+  last_group_ = slot.get();
   return slot.get();
 }
 
@@ -523,6 +530,7 @@ std::vector<KernelRequest> FibPlanner::plan() {
       auto& list = tracked[nh].groups;
       list.erase(std::remove(list.begin(), list.end(), g), list.end());
     }
+    if (last_group_ == g) last_group_ = nullptr;
     groups_.erase({g->statics, g->next_hops});
   }
   std::vector<KernelRequest> leaf_deletes;
@@ -633,6 +641,7 @@ std::vector<KernelRequest> FibPlanner::plan_withdraw_all() {
   config_lines_.clear();
   written_hops_.clear();
   groups_.clear();
+  last_group_ = nullptr;
   leaves_.clear();
   for (auto* tracked : {&tracked_bgp_, &tracked_static_})
     for (auto& [nh, t] : *tracked) t.groups.clear();

@@ -373,6 +373,38 @@ std::vector<std::uint8_t> encode_dump(DumpKind kind, std::uint32_t seq) {
   return bytes;
 }
 
+std::optional<KernelRequest> decode_request(std::span<const std::uint8_t> message) {
+  if (message.size() < NLMSG_HDRLEN) return std::nullopt;
+  const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
+  if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > message.size()) return std::nullopt;
+  std::optional<KernelRequest> out;
+  const bool replace = (nlh->nlmsg_flags & NLM_F_REPLACE) != 0;
+  auto as_request = Overloaded{
+      [&](const RouteMessage& m) {
+        const KernelRoute& r = m.route;
+        if (m.deleted) {
+          out = RouteDelete{r.prefix, r.protocol, r.metric, r.table};
+          return;
+        }
+        out = RouteWrite{r.prefix, r.protocol, r.metric, r.table,
+                         r.type == KernelRouteType::Blackhole ? FibRouteKind::Blackhole : FibRouteKind::Unicast,
+                         r.nexthop_id, r.hops};
+      },
+      [&](const NexthopMessage& m) {
+        if (m.deleted) out = NexthopDelete{m.object.id};
+        else out = NexthopWrite{m.object.id, m.object.protocol, replace, m.object.hop, m.object.group};
+      },
+      [](const auto&) {},
+  };
+  auto emit = [&](const NetlinkMessage& m) { std::visit(as_request, m); };
+  switch (nlh->nlmsg_type) {
+    case RTM_NEWROUTE: case RTM_DELROUTE: decode_route(nlh, DecodeFilter{}, emit); break;
+    case RTM_NEWNEXTHOP: case RTM_DELNEXTHOP: decode_nexthop(nlh, emit); break;
+    default: break;
+  }
+  return out;
+}
+
 bool decode_messages(std::span<const std::uint8_t> datagram, const DecodeFilter& filter,
                      const std::function<void(const NetlinkMessage&)>& on_message) {
   int left = static_cast<int>(datagram.size());

@@ -8,13 +8,21 @@
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstddef>
 #include <cstring>
+#include <deque>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
@@ -196,6 +204,7 @@ Result<std::unique_ptr<Fib>> NetlinkFib::open(boost::asio::io_context& io, FibEv
   if (auto started = fib->start(); !started) return started.error();
   fib->reader_ = std::make_unique<Reader>(io, raw->release_notification_fd());
   fib->reader_->arm(fib.get());
+  fib->io_ = &io;
   return std::unique_ptr<Fib>(std::move(fib));
 }
 
@@ -207,6 +216,10 @@ Result<std::unique_ptr<NetlinkFib>> NetlinkFib::open_on(std::unique_ptr<KernelPo
 }
 
 Result<KernelSnapshot> NetlinkFib::snapshot(bool ours_too, bool* nexthops_ok) {
+  // What is in flight is not in the kernel yet, and the request socket is the
+  // writer's meanwhile.
+  wait_idle();
+  apply_answers();
   KernelSnapshot snapshot;
   DecodeFilter filter = ours_too ? DecodeFilter{} : skip_our_learned(options_.ids);
   auto collect = [&](const NetlinkMessage& message) {
@@ -279,47 +292,190 @@ Status NetlinkFib::start() {
   return Ok{};
 }
 
+// One sendmsg's worth of planned requests, as bytes only: a refused request
+// is read back from them (decode_request), so a full table in flight costs
+// its netlink bytes and nothing more.
+struct NetlinkFib::Batch {
+  std::vector<std::uint8_t> bytes;
+  std::uint32_t first_seq = 0;
+  std::uint32_t count = 0;
+  Status sent = Ok{};
+  std::vector<std::uint8_t> replies;  // the kernel's error replies (no ACKs are asked for)
+};
+
+// The writer thread: takes batches in order from `todo`, makes the sendmsg,
+// and puts those the kernel answered (refused something, or the send failed)
+// in `answered` for the caller's thread; the rest are done with here.
+struct NetlinkFib::Writer {
+  Writer(NetlinkFib& fib, boost::asio::io_context* io) : fib(fib) {
+    if (io) {
+      // Wakes the io_context when answers wait (eventfd: a counter, one read empties it).
+      const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (fd >= 0) wakeup.emplace(*io, fd);
+    }
+    thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "hairpin-fib");  // top -H, perf: the kernel's share shows here
+      run();
+    });
+  }
+  ~Writer() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;  // after what is queued: the kernel gets the last word we planned
+    }
+    changed.notify_all();
+    thread.join();
+  }
+
+  void run() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return stopping || !todo.empty(); });
+      if (todo.empty()) return;  // stopping, and nothing left
+      Batch batch = std::move(todo.front());
+      todo.pop_front();
+      busy = true;
+      lock.unlock();
+      changed.notify_all();  // room in todo
+      fib.send_batch(batch);
+      const bool answered = !batch.sent || !batch.replies.empty();
+      if (!answered) batch = Batch{};  // freed here, off the caller's thread
+      lock.lock();
+      busy = false;
+      if (answered) answers.push_back(std::move(batch));
+      changed.notify_all();  // idle, or answers
+      if (answered && wakeup) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wakeup->native_handle(), &one, sizeof one);
+      }
+    }
+  }
+
+  void arm() {
+    if (!wakeup) return;
+    wakeup->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+      if (ec) return;  // closed (the FIB is going away)
+      std::uint64_t count = 0;
+      [[maybe_unused]] auto n = ::read(wakeup->native_handle(), &count, sizeof count);
+      fib.on_answers();
+      arm();
+    });
+  }
+
+  NetlinkFib& fib;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Batch> todo;
+  std::deque<Batch> answers;
+  bool busy = false;
+  bool stopping = false;
+  std::optional<boost::asio::posix::stream_descriptor> wakeup;
+  std::thread thread;
+};
+
 void NetlinkFib::write(const std::vector<KernelRequest>& requests) {
   if (requests.empty()) return;
+  apply_answers();
   const std::size_t per_batch = std::max<std::size_t>(1, options_.requests_per_batch);
-  std::size_t largest = 0;
-  for (const KernelRequest& r : requests) largest = std::max(largest, max_request_bytes(r));
-  // Sized so the count, not the bytes, closes a batch: N requests -> ceil(N/k) sendmsg.
-  const std::size_t limit = per_batch * largest;
-  std::vector<std::uint8_t> buffer(limit + largest);
-  mnl_nlmsg_batch* batch = mnl_nlmsg_batch_start(buffer.data(), limit);
-  std::size_t first = 0;
-  std::uint32_t first_seq = next_seq_;
-  std::size_t count = 0;
-  auto send = [&] {
-    const auto* head = static_cast<const std::uint8_t*>(mnl_nlmsg_batch_head(batch));
-    Status sent = port_->send(std::span<const std::uint8_t>(head, mnl_nlmsg_batch_size(batch)));
-    ++batches_;
-    requests_ += count;
-    if (!sent) {
-      for (std::size_t i = 0; i < count; ++i) planner_.refused(requests[first + i], EIO, sent.error().what);
-    } else {
-      // Each refusal names its request by sequence number.
-      decode_messages(port_->take_replies(), {}, [&](const NetlinkMessage& m) {
-        const auto* e = std::get_if<ErrorMessage>(&m);
-        if (!e || e->error == 0) return;
-        const std::uint32_t index = e->seq - first_seq;
-        if (index < count) planner_.refused(requests[first + index], e->error, e->message);
-      });
+  for (std::size_t first = 0; first < requests.size(); first += per_batch) {
+    const std::size_t count = std::min(per_batch, requests.size() - first);
+    Batch batch;
+    batch.first_seq = next_seq_;
+    std::size_t bytes = 0;
+    for (std::size_t i = first; i < first + count; ++i) bytes += max_request_bytes(requests[i]);
+    batch.bytes.resize(bytes);
+    std::size_t used = 0;
+    for (std::size_t i = first; i < first + count; ++i)
+      used += encode_request(requests[i], next_seq_++, batch.bytes.data() + used);
+    batch.bytes.resize(used);
+    batch.count = static_cast<std::uint32_t>(count);
+    if (!writer_) {
+      send_batch(batch);
+      answer(batch);
+      continue;
     }
-    mnl_nlmsg_batch_reset(batch);
-    first += count;
-    first_seq = next_seq_;
-    count = 0;
-  };
-  for (const KernelRequest& request : requests) {
-    encode_request(request, next_seq_++, static_cast<std::uint8_t*>(mnl_nlmsg_batch_current(batch)));
-    mnl_nlmsg_batch_next(batch);
-    if (++count == per_batch) send();
+    std::unique_lock lock(writer_->mutex);
+    writer_->changed.wait(lock, [&] { return writer_->todo.size() < std::max<std::size_t>(1, options_.batches_in_flight); });
+    writer_->todo.push_back(std::move(batch));
+    lock.unlock();
+    writer_->changed.notify_all();
   }
-  if (count > 0) send();
-  mnl_nlmsg_batch_stop(batch);
   drain_log();
+}
+
+// On the writer thread (or inline without one): nothing else uses the request
+// socket meanwhile (dumps wait for the writer to be idle).
+void NetlinkFib::send_batch(Batch& batch) {
+  batch.sent = port_->send(batch.bytes);
+  ++batches_;
+  requests_ += batch.count;
+  // rtnetlink handles the requests inside sendmsg, so every refusal is queued by now.
+  if (batch.sent) batch.replies = port_->take_replies();
+}
+
+// On the caller's thread: each refusal names its request by sequence number.
+void NetlinkFib::answer(Batch& batch) {
+  std::vector<std::span<const std::uint8_t>> messages;  // of the batch, in seq order
+  int left = static_cast<int>(batch.bytes.size());
+  for (const auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.bytes.data()); mnl_nlmsg_ok(nlh, left);
+       nlh = mnl_nlmsg_next(nlh, &left))
+    messages.emplace_back(reinterpret_cast<const std::uint8_t*>(nlh), nlh->nlmsg_len);
+  auto refuse = [&](std::size_t index, int error, const std::string& why) {
+    if (index >= messages.size()) return;
+    if (auto request = decode_request(messages[index])) planner_.refused(*request, error, why);
+  };
+  if (!batch.sent) {
+    for (std::size_t i = 0; i < messages.size(); ++i) refuse(i, EIO, batch.sent.error().what);
+    return;
+  }
+  decode_messages(batch.replies, {}, [&](const NetlinkMessage& m) {
+    const auto* e = std::get_if<ErrorMessage>(&m);
+    if (!e || e->error == 0) return;
+    refuse(e->seq - batch.first_seq, e->error, e->message);
+  });
+}
+
+void NetlinkFib::apply_answers() {
+  if (!writer_) return;
+  std::deque<Batch> answered;
+  {
+    std::lock_guard lock(writer_->mutex);
+    answered.swap(writer_->answers);
+  }
+  for (Batch& batch : answered) answer(batch);
+  if (!answered.empty()) drain_log();
+}
+
+void NetlinkFib::wait_idle() {
+  if (!writer_) return;
+  std::unique_lock lock(writer_->mutex);
+  writer_->changed.wait(lock, [&] { return writer_->todo.empty() && !writer_->busy; });
+}
+
+// The writer has answers: refusals go to the planner, and what they call for
+// (a nexthop object refused for its id gets a new one) is written at once.
+void NetlinkFib::on_answers() {
+  apply_answers();
+  if (planner_.pending()) write(planner_.plan());
+}
+
+void NetlinkFib::start_writer_thread() {
+  if (writer_ || !options_.writer_thread) return;
+  writer_ = std::make_unique<Writer>(*this, io_);
+  writer_->arm();
+}
+
+void NetlinkFib::settle() {
+  // A refusal can ask for a rewrite (a new object id), whose answer can ask
+  // for another: bounded, as flush() was when it wrote inline.
+  for (int round = 0; round < 4; ++round) {
+    wait_idle();
+    apply_answers();
+    if (!planner_.pending()) return;
+    write(planner_.plan());
+  }
+  wait_idle();
+  apply_answers();
 }
 
 void NetlinkFib::drain_log() {
@@ -334,21 +490,28 @@ void NetlinkFib::report(const std::vector<Ipv4Address>& changed) {
 void NetlinkFib::set(const FibRoute& route) { planner_.set(route); }
 void NetlinkFib::remove(const Ipv4Prefix& prefix, FibSource source) { planner_.remove(prefix, source); }
 void NetlinkFib::flush() {
+  apply_answers();
   write(planner_.plan());
   // A refused nexthop object (an id another daemon took since start: EEXIST)
-  // gets a new id and is written again at once, with the routes that use it.
-  if (planner_.pending()) write(planner_.plan());
+  // gets a new id and is written again at once, with the routes that use it
+  // (with a writer thread: when its answer is back, on_answers()).
+  if (!writer_ && planner_.pending()) write(planner_.plan());
 }
 bool NetlinkFib::resolves(Ipv4Address next_hop) { return planner_.resolves(next_hop); }
 
 std::size_t NetlinkFib::sweep_stale() {
   flush();  // what was set() but not flushed is not stale
+  settle();  // nor what the kernel is still to answer
   std::size_t swept = 0;
   write(planner_.plan_sweep(swept));
   return swept;
 }
 
-void NetlinkFib::withdraw_all() { write(planner_.plan_withdraw_all()); }
+void NetlinkFib::withdraw_all() {
+  settle();
+  write(planner_.plan_withdraw_all());
+  settle();  // a clean stop: gone from the kernel when this returns
+}
 
 FibCounters NetlinkFib::counters() const {
   FibCounters c = planner_.counters();

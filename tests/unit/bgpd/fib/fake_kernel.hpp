@@ -12,7 +12,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <set>
 
@@ -36,6 +38,27 @@ struct FakeKernelState {
   std::size_t route_deletes = 0;
   std::size_t nexthop_writes = 0;
   std::size_t dumps = 0;
+  // A kernel busy elsewhere: while closed, send() waits (on the writer thread)
+  // until open_gate(); `waiting` says a send has arrived at it.
+  std::mutex gate_mutex;
+  std::condition_variable gate_changed;
+  bool gate_closed = false;
+  std::size_t waiting = 0;
+  void close_gate() {
+    std::lock_guard lock(gate_mutex);
+    gate_closed = true;
+  }
+  void open_gate() {
+    {
+      std::lock_guard lock(gate_mutex);
+      gate_closed = false;
+    }
+    gate_changed.notify_all();
+  }
+  bool wait_for_sender(std::chrono::seconds limit) {
+    std::unique_lock lock(gate_mutex);
+    return gate_changed.wait_for(lock, limit, [&] { return waiting > 0; });
+  }
 
   std::size_t routes_of(std::uint8_t protocol) const {
     std::size_t n = 0;
@@ -74,6 +97,13 @@ class FakeKernel final : public KernelPort {
   explicit FakeKernel(std::shared_ptr<FakeKernelState> state) : s_(std::move(state)) {}
 
   Status send(std::span<const std::uint8_t> datagram) override {
+    {
+      std::unique_lock lock(s_->gate_mutex);
+      ++s_->waiting;
+      s_->gate_changed.notify_all();
+      s_->gate_changed.wait(lock, [&] { return !s_->gate_closed; });
+      --s_->waiting;
+    }
     ++s_->sends;
     int left = static_cast<int>(datagram.size());
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); mnl_nlmsg_ok(nlh, left);

@@ -109,6 +109,13 @@ int main(int argc, char** argv) {
   }
   Fib& fib = **opened;
   std::printf("opened in %.3f s\n", seconds_since(start));
+  // As the daemon runs it: writes on the FIB's own thread; every step below
+  // waits for the kernel's answers (settle) before it prints what it did.
+  fib.start_writer_thread();
+  auto write_now = [&] {
+    fib.flush();
+    fib.settle();
+  };
 
   if (command == "install") {
     fib.set(route("10.1.0.0/16", FibSource::Bgp, {"10.0.200.12"}));
@@ -117,21 +124,21 @@ int main(int argc, char** argv) {
     fib.set(route("10.77.1.0/24", FibSource::Bgp, {"10.0.200.12"}));
     fib.set(route("10.3.0.0/16", FibSource::Bgp, {"192.0.2.1"}));
     fib.set(route("10.4.0.0/16", FibSource::Static, {"10.77.1.2"}));
-    fib.flush();
+    write_now();
     std::printf("resolves 10.0.200.12=%d 192.0.2.1=%d\n", fib.resolves(ip("10.0.200.12")) ? 1 : 0,
                 fib.resolves(ip("192.0.2.1")) ? 1 : 0);
   } else if (command == "restart") {
     print_state(fib);
     fib.set(route("10.1.0.0/16", FibSource::Bgp, {"10.0.200.12"}));
     fib.set(route("10.0.0.0/8", FibSource::Network, {}, FibRouteKind::Blackhole));
-    fib.flush();
+    write_now();
     std::printf("swept %zu\n", fib.sweep_stale());
   } else if (command == "follow") {
     // Runs until `bulk` (default 1) resolution changes were reported, printing
     // the state after each, or 20 s without one.
     const std::size_t wanted = bulk == 0 ? 1 : bulk;
     fib.set(route("10.1.0.0/16", FibSource::Bgp, {"10.0.200.12"}));
-    fib.flush();
+    write_now();
     std::printf("ready\n");
     std::fflush(stdout);
     for (std::size_t seen = 0; seen < wanted; ++seen) {
@@ -160,7 +167,7 @@ int main(int argc, char** argv) {
       r.next_hops = {ip("10.0.200.12")};
       fib.set(r);
     }
-    fib.flush();
+    write_now();
     std::printf("installed %zu in %.3f s (rss %s)\n", bulk, seconds_since(t0), rss().c_str());
     // What the kernel queued on the notification socket meanwhile: with the
     // BPF filter, none of the N echoes of our own writes (no overrun line).
@@ -172,7 +179,7 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < bulk; ++i)
       fib.remove(Ipv4Prefix{Ipv4Address{0x20000000u + static_cast<std::uint32_t>(i << 8)}, 24}, FibSource::Bgp);
-    fib.flush();
+    write_now();
     std::printf("removed %zu in %.3f s\n", bulk, seconds_since(t0));
   } else {
     std::fprintf(stderr, "unknown command %s\n", command.c_str());

@@ -207,6 +207,39 @@ TEST(KernelDecode, RequestsReadBack_AsTheRoutesAndObjectsTheyDescribe) {
   EXPECT_EQ(std::get<NexthopMessage>(messages.at(0)).object, (KernelNexthopObject{9, 220, std::nullopt, {5, 6}, false}));
 }
 
+TEST(RequestDecode, EveryKindOfRequest_ReadBackFromItsBytes_IsTheRequestItWas) {
+  const std::vector<KernelRequest> requests = {
+      RouteWrite{pfx("10.1.0.0/16"), 220, 20, 254, FibRouteKind::Unicast, 0, {hop("10.100.0.1", 2)}},
+      RouteWrite{pfx("10.2.0.0/16"), 220, 20, 254, FibRouteKind::Unicast, 0,
+                 {hop("10.100.0.1", 2), hop("10.101.0.1", 3)}},
+      RouteWrite{pfx("10.3.0.0/16"), 220, 20, 254, FibRouteKind::Unicast, 4242, {}},
+      RouteWrite{pfx("10.0.0.0/8"), 221, 15, 254, FibRouteKind::Blackhole, 0, {}},
+      RouteWrite{pfx("10.4.0.0/16"), 222, 10, 100, FibRouteKind::Unicast, 0, {hop("0.0.0.0", 3)}},
+      RouteDelete{pfx("20.0.7.0/24"), 220, 20, 254},
+      NexthopWrite{9, 220, false, hop("10.100.0.1", 2), {}},
+      NexthopWrite{10, 220, true, std::nullopt, {9, 11}},
+      NexthopWrite{12, 220, false, std::nullopt, {}},  // a blackhole object (the probe at start)
+      NexthopDelete{10},
+  };
+  std::vector<std::uint8_t> batch;
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto bytes = encode_request(requests[i], static_cast<std::uint32_t>(100 + i));
+    offsets.push_back(batch.size());
+    batch.insert(batch.end(), bytes.begin(), bytes.end());
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto back = decode_request(std::span<const std::uint8_t>(batch).subspan(offsets[i]));
+    ASSERT_TRUE(back.has_value()) << to_string(requests[i]);
+    EXPECT_EQ(*back, requests[i]) << to_string(requests[i]) << " came back as " << to_string(*back);
+  }
+  // Not a request: a link message, or bytes shorter than their header says.
+  EXPECT_FALSE(decode_request(encode_dump(DumpKind::Links, 1)).has_value());
+  auto cut = encode_request(requests[0], 1);
+  cut.resize(cut.size() - 4);
+  EXPECT_FALSE(decode_request(cut).has_value());
+}
+
 TEST(KernelDecode, ErrorReply_CarriesTheRequestSeqErrnoAndExtendedAckText) {
   std::vector<std::uint8_t> buf(256, 0);
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());

@@ -92,6 +92,9 @@ class NvaDaemon {
   // that need new sessions (AS, neighbors added or removed, timers, multihop,
   // update-source) are refused with a message saying so; nothing changes then.
   Status reload(NvaConfig config);
+  // Lets the FIB write on a thread of its own (Fib::start_writer_thread);
+  // run_nva calls it once DaemonOptions::after_start has dropped privileges.
+  void start_fib_writer();
 
   Ipv4Address router_id() const;
   std::vector<NeighborStatus> neighbors() const;

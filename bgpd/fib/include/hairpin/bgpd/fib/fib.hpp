@@ -100,8 +100,18 @@ class Fib {
   // source) or its removal; nothing reaches the kernel before flush().
   virtual void set(const FibRoute& route) = 0;
   virtual void remove(const Ipv4Prefix& prefix, FibSource source) = 0;
-  // Writes what was queued, many requests per sendmsg.
+  // Writes what was queued, many requests per sendmsg. It may return before
+  // the kernel has taken them (NetlinkFib writes on a thread of its own);
+  // settle() waits for that.
   virtual void flush() = 0;
+  // Returns once everything flushed so far has been answered by the kernel
+  // and its refusals are in counters() and held_routes().
+  virtual void settle() {}
+  // From now on flush() may hand its writes to a thread of the FIB's own.
+  // Called once the process has dropped the privileges it drops: Linux keeps
+  // capabilities per thread, so a thread started before would keep them all
+  // (and common/privileges' drop_to refuses to run with a second thread).
+  virtual void start_writer_thread() {}
 
   // For the RIB's NextHopResolver.
   virtual bool resolves(Ipv4Address next_hop) = 0;

@@ -34,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,7 +115,7 @@ class FibPlanner {
   static FibSource source_of(RouteKey key);
   StaleKey stale_key(const Ipv4Prefix& prefix, std::uint8_t protocol, std::uint32_t metric) const;
 
-  Group* acquire_group(std::vector<Ipv4Address> next_hops, bool statics);
+  Group* acquire_group(std::span<const Ipv4Address> next_hops, bool statics);
   void release_group(Group* group, RouteKey key);
   std::vector<KernelHop> group_hops(const Group& group) const;
   Tracked& track(Ipv4Address next_hop, bool statics);
@@ -152,6 +153,7 @@ class FibPlanner {
   absl::flat_hash_map<RouteKey, int> config_lines_;           // routes from a config line
   absl::flat_hash_map<RouteKey, std::vector<KernelHop>> written_hops_;  // plain routes with gateways
   std::map<std::pair<bool, std::vector<Ipv4Address>>, std::unique_ptr<Group>> groups_;
+  Group* last_group_ = nullptr;  // acquire_group's last answer (a group of groups_)
   std::map<KernelHop, Leaf> leaves_;
   std::map<Ipv4Address, Tracked> tracked_bgp_;
   std::map<Ipv4Address, Tracked> tracked_static_;

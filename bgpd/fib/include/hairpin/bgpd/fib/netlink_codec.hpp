@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -51,6 +52,12 @@ struct DecodeFilter {
   // BGP route writes to the route group, up to 1M of them in a burst.
   std::array<bool, 256> skip_route_protocol{};
 };
+
+// The request that encode_request wrote at the start of `message` (its first
+// nlmsg), read back; nullopt for anything else (or an IPv4 route it cannot
+// read). NetlinkFib keeps only the bytes of requests in flight, and reads a
+// refused one back from them.
+std::optional<KernelRequest> decode_request(std::span<const std::uint8_t> message);
 
 // Walks the netlink messages of `datagram` and hands each one it understands
 // (IPv4 routes, nexthop objects, links, IPv4 addresses, errors, done) to

@@ -7,8 +7,17 @@
 //      io_context.
 // Out: RTM_NEWROUTE/RTM_DELROUTE (and RTM_NEWNEXTHOP/RTM_DELNEXTHOP where the
 //      kernel has nexthop objects) under our own protocol ids, many per
-//      sendmsg; FibEvents::next_hops_changed when the kernel's table changes
+//      sendmsg, on a writer thread of its own; FibEvents::next_hops_changed when the kernel's table changes
 //      whether (or through which gateway) a BGP next hop resolves.
+//
+// Threads: everything here runs on the caller's thread (the daemon's
+// io_context) except the sendmsg calls of planned batches, which a writer
+// thread makes in order, so the kernel's work on them (the larger half of a
+// full table's cost: fib_table_insert, trie resizes) overlaps the decoding of
+// the next UPDATEs. The writer hands back only the kernel's error replies; the
+// planner hears of them on the caller's thread (at the next flush, settle, or
+// through the io_context when one is given). Dumps wait for the writer to be
+// idle, so a snapshot never races our own writes.
 //
 // The decisions (what to write, what resolves, what is held, what is stale)
 // are FibPlanner's (fib_planner.hpp), a pure class; the bytes are
@@ -16,6 +25,7 @@
 // (kernel_port.hpp): the real netlink sockets, or a fake kernel in unit tests.
 // docs/fib.md tells the whole story.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -40,6 +50,12 @@ struct NetlinkFibOptions {
   // SO_SNDBUF/SO_RCVBUF (the FORCE variants when permitted): a 1M-route burst
   // of notifications from other daemons must not overflow the reader.
   int socket_buffer_bytes = 32 * 1024 * 1024;
+  // sendmsg on a writer thread (see above) once start_writer_thread() is
+  // called; false (or before that call) writes inline in flush().
+  bool writer_thread = true;
+  // Batches written ahead of the kernel at most; flush() waits beyond that,
+  // so a full table in flight costs a few MiB, not a copy of the table.
+  std::size_t batches_in_flight = 16;
 };
 
 class NetlinkFib final : public Fib {
@@ -60,6 +76,8 @@ class NetlinkFib final : public Fib {
   void set(const FibRoute& route) override;
   void remove(const Ipv4Prefix& prefix, FibSource source) override;
   void flush() override;
+  void settle() override;
+  void start_writer_thread() override;
   bool resolves(Ipv4Address next_hop) override;
   std::size_t sweep_stale() override;
   void withdraw_all() override;
@@ -79,7 +97,14 @@ class NetlinkFib final : public Fib {
   Status start();
   Result<KernelSnapshot> snapshot(bool ours_too, bool* nexthops_ok);
   std::vector<Ipv4Address> reload_from_kernel();
+  struct Batch;
+  struct Writer;
   void write(const std::vector<KernelRequest>& requests);
+  void send_batch(Batch& batch);
+  void answer(Batch& batch);
+  void apply_answers();
+  void wait_idle();
+  void on_answers();
   void drain_log();
   void report(const std::vector<Ipv4Address>& changed);
 
@@ -88,11 +113,13 @@ class NetlinkFib final : public Fib {
   NetlinkFibOptions options_;
   FibPlanner planner_;
   std::uint32_t next_seq_ = 1;
-  std::size_t batches_ = 0;
-  std::size_t requests_ = 0;
+  std::atomic<std::size_t> batches_ = 0;
+  std::atomic<std::size_t> requests_ = 0;
   std::size_t overruns_ = 0;
   struct Reader;
   std::unique_ptr<Reader> reader_;
+  boost::asio::io_context* io_ = nullptr;  // where the writer's answers wake us, if any
+  std::unique_ptr<Writer> writer_;  // last: stopped (after writing what is queued) first
 };
 
 }  // namespace hairpin::bgpd
