@@ -114,10 +114,11 @@ class NetlinkSocketPort final : public KernelPort {
     return out;
   }
 
-  Status dump(std::span<const std::uint8_t> request,
-              const std::function<void(std::span<const std::uint8_t>)>& on_datagram) override {
+  Result<DumpOutcome> dump(std::span<const std::uint8_t> request,
+                           const std::function<void(std::span<const std::uint8_t>)>& on_datagram) override {
     take_replies();  // nothing stray in front of the dump
-    if (auto sent = send(request); !sent) return sent;
+    if (auto sent = send(request); !sent) return sent.error();
+    bool interrupted = false;
     const std::uint32_t seq = reinterpret_cast<const nlmsghdr*>(request.data())->nlmsg_seq;
     std::vector<std::uint8_t> buffer(1 << 20);
     for (;;) {
@@ -132,6 +133,8 @@ class NetlinkSocketPort final : public KernelPort {
       for (const auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, left);
            nlh = mnl_nlmsg_next(nlh, &left)) {
         if (nlh->nlmsg_seq != seq) continue;
+        // The kernel flags the replies after a change it saw mid-dump (and the DONE).
+        if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
         if (nlh->nlmsg_type == NLMSG_DONE) done = true;
         if (nlh->nlmsg_type == NLMSG_ERROR) {
           const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
@@ -141,7 +144,7 @@ class NetlinkSocketPort final : public KernelPort {
       }
       if (error != 0) return Error{std::strerror(error), "netlink dump", ""};
       on_datagram(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)));
-      if (done) return Ok{};
+      if (done) return interrupted ? DumpOutcome::Interrupted : DumpOutcome::Whole;
     }
   }
 
@@ -229,14 +232,36 @@ Result<KernelSnapshot> NetlinkFib::snapshot(bool ours_too, bool* nexthops_ok) {
     else if (auto* a = std::get_if<AddressMessage>(&message)) snapshot.addresses.push_back(a->address);
   };
   auto on_datagram = [&](std::span<const std::uint8_t> bytes) { decode_messages(bytes, filter, collect); };
-  for (DumpKind kind : {DumpKind::Links, DumpKind::Addresses, DumpKind::Nexthops, DumpKind::Routes}) {
-    Status dumped = port_->dump(encode_dump(kind, next_seq_++), on_datagram);
-    if (dumped) continue;
-    if (kind == DumpKind::Nexthops) {  // a kernel before 5.3: no nexthop objects
-      if (nexthops_ok) *nexthops_ok = false;
-      continue;
+  auto forget = [&](DumpKind kind) {
+    switch (kind) {
+      case DumpKind::Routes: snapshot.routes.clear(); break;
+      case DumpKind::Nexthops: snapshot.nexthops.clear(); break;
+      case DumpKind::Links: snapshot.links.clear(); break;
+      case DumpKind::Addresses: snapshot.addresses.clear(); break;
     }
-    return Error{"cannot read the kernel's routing table: " + dumped.error().what, "netlink", ""};
+  };
+  constexpr int kDumpTries = 5;
+  for (DumpKind kind : {DumpKind::Links, DumpKind::Addresses, DumpKind::Nexthops, DumpKind::Routes}) {
+    for (int attempt = 1;; ++attempt) {
+      auto dumped = port_->dump(encode_dump(kind, next_seq_++), on_datagram);
+      if (!dumped) {
+        if (kind == DumpKind::Nexthops) {  // a kernel before 5.3: no nexthop objects
+          if (nexthops_ok) *nexthops_ok = false;
+          break;
+        }
+        return Error{"cannot read the kernel's routing table: " + dumped.error().what, "netlink", ""};
+      }
+      if (*dumped == KernelPort::DumpOutcome::Whole) break;
+      // Changed while read: entries may be missing or twice. Read it again; after
+      // kDumpTries, keep the last (the notifications of the change follow anyway).
+      if (attempt == kDumpTries) {
+        if (events_.log)
+          events_.log("fib: the kernel's table kept changing during " + std::to_string(kDumpTries) +
+                      " dumps in a row; using the last one");
+        break;
+      }
+      forget(kind);
+    }
   }
   return snapshot;
 }

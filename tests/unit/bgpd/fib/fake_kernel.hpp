@@ -32,12 +32,14 @@ struct FakeKernelState {
   bool no_nexthop_dump = false;     // a kernel before 5.3
   bool refuse_new_nexthop = false;  // lists objects, refuses to make them
   std::set<Ipv4Prefix> refuse;      // RTM_NEWROUTE of these: EINVAL
+  std::size_t interrupted_route_dumps = 0;  // the next N route dumps: NLM_F_DUMP_INTR, last route missing
   // What was seen.
   std::size_t sends = 0;
   std::size_t route_writes = 0;
   std::size_t route_deletes = 0;
   std::size_t nexthop_writes = 0;
   std::size_t dumps = 0;
+  std::size_t route_dumps = 0;
   // A kernel busy elsewhere: while closed, send() waits (on the writer thread)
   // until open_gate(); `waiting` says a send has arrived at it.
   std::mutex gate_mutex;
@@ -116,15 +118,25 @@ class FakeKernel final : public KernelPort {
 
   std::vector<std::uint8_t> take_replies() override { return std::exchange(replies_, {}); }
 
-  Status dump(std::span<const std::uint8_t> request,
-              const std::function<void(std::span<const std::uint8_t>)>& on_datagram) override {
+  Result<DumpOutcome> dump(std::span<const std::uint8_t> request,
+                           const std::function<void(std::span<const std::uint8_t>)>& on_datagram) override {
     ++s_->dumps;
+    bool interrupted = false;
     std::vector<std::uint8_t> out;
     auto append = [&](const std::vector<std::uint8_t>& m) { out.insert(out.end(), m.begin(), m.end()); };
     switch (reinterpret_cast<const nlmsghdr*>(request.data())->nlmsg_type) {
-      case RTM_GETROUTE:
-        for (const auto& [k, r] : s_->routes) append(encode_kernel_route(r));
+      case RTM_GETROUTE: {
+        // An interrupted dump, as the kernel's can be: it misses the last route.
+        interrupted = s_->interrupted_route_dumps > 0;
+        if (interrupted) --s_->interrupted_route_dumps;
+        std::size_t left = s_->routes.size() - (interrupted && !s_->routes.empty() ? 1 : 0);
+        for (const auto& [k, r] : s_->routes) {
+          if (left-- == 0) break;
+          append(encode_kernel_route(r));
+        }
+        ++s_->route_dumps;
         break;
+      }
       case RTM_GETNEXTHOP:
         if (s_->no_nexthop_dump) return Error{"Operation not supported", "netlink dump", ""};
         for (const auto& [id, n] : s_->nexthops) append(encode_request(NexthopWrite{id, n.protocol, false, n.hop, n.group}, 0));
@@ -138,9 +150,10 @@ class FakeKernel final : public KernelPort {
     auto* nlh = reinterpret_cast<nlmsghdr*>(done.data());
     nlh->nlmsg_len = static_cast<std::uint32_t>(done.size());
     nlh->nlmsg_type = NLMSG_DONE;
+    if (interrupted) nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
     append(done);
     on_datagram(out);
-    return Ok{};
+    return interrupted ? DumpOutcome::Interrupted : DumpOutcome::Whole;
   }
 
  private:

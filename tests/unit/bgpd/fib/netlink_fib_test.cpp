@@ -108,6 +108,23 @@ TEST_P(NetlinkFibOpen, WithoutCapNetAdmin_OneLineNamingItAndTheFix) {
   EXPECT_TRUE(NetlinkFib::open_on(std::make_unique<FakeKernel>(kernel), {}, {}).ok());
 }
 
+TEST_P(NetlinkFibOpen, DumpInterruptedByAChange_IsReadAgain_NeverTrustedHalfRead) {
+  auto kernel = nva_kernel();
+  kernel->interrupted_route_dumps = 1;  // that dump misses 10.101.0.0/24, the connected route
+  auto o = open_fib(kernel);
+  EXPECT_EQ(kernel->route_dumps, 2u);
+  EXPECT_TRUE(o->fib->resolves(ip("10.101.0.7")));
+  EXPECT_TRUE(o->log.empty());
+  // A table that never holds still: after five dumps the last is used, and said.
+  auto busy = nva_kernel();
+  busy->interrupted_route_dumps = 5;
+  auto b = open_fib(busy);
+  EXPECT_EQ(busy->route_dumps, 5u);
+  EXPECT_FALSE(b->fib->resolves(ip("10.101.0.7")));
+  ASSERT_EQ(b->log.size(), 1u);
+  EXPECT_NE(b->log[0].find("kept changing during 5 dumps"), std::string::npos) << b->log[0];
+}
+
 TEST_P(NetlinkFibBatching, NRequests_GoInCeilNOverKSendmsgCalls) {
   for (std::size_t n : {1u, 99u, 100u, 101u, 1050u}) {
     auto kernel = nva_kernel();

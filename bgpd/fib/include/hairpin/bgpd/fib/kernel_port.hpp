@@ -27,9 +27,12 @@ class KernelPort {
   virtual std::vector<std::uint8_t> take_replies() = 0;
   // Sends a dump request (NLM_F_DUMP) and hands each reply datagram to
   // `on_datagram` until NLMSG_DONE; a dump the kernel refuses is an Error whose
-  // `what` is the errno text.
-  virtual Status dump(std::span<const std::uint8_t> request,
-                      const std::function<void(std::span<const std::uint8_t>)>& on_datagram) = 0;
+  // `what` is the errno text. Interrupted: the kernel flagged a reply
+  // NLM_F_DUMP_INTR (the table changed while it was read, so what was handed
+  // over may miss or repeat entries; the caller reads again).
+  enum class DumpOutcome { Whole, Interrupted };
+  virtual Result<DumpOutcome> dump(std::span<const std::uint8_t> request,
+                                   const std::function<void(std::span<const std::uint8_t>)>& on_datagram) = 0;
 };
 
 }  // namespace hairpin::bgpd
