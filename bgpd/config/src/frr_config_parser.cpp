@@ -831,8 +831,12 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
       if (end == text.size()) break;
       continue;
     }
-    // Try the current node, then its parents, as FRR does.
+    // Try the current node, then its parents, as FRR does; a line that no node
+    // knows leaves the node as it was (lib/command.c, command_config_read_one_line:
+    // "If climbing the tree did not work then ignore the command and stay at the
+    // same node"), so the lines after it still land in their block.
     bool handled = false;
+    const std::vector<Node> saved_nodes = nodes_;
     while (!handled && !error_) {
       switch (nodes_.back()) {
         case Node::Config: handled = config_line(w); break;
@@ -849,7 +853,10 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
       if (handled || nodes_.size() == 1) break;
       nodes_.pop_back();
     }
-    if (!handled && !error_) warn("'" + join(w, 0) + "' is outside the supported subset and was ignored");
+    if (!handled && !error_) {
+      nodes_ = saved_nodes;
+      warn("'" + join(w, 0) + "' is outside the supported subset and was ignored");
+    }
     if (end == text.size()) break;
   }
   if (error_) return *error_;

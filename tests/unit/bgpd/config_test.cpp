@@ -169,6 +169,26 @@ TEST(ConfigNodes, TopLevelCommandEndsRouteMapWithoutExit) {
   EXPECT_EQ(parsed.config.policy.route_maps.at("m").entries[0].matches.size(), 1u);
 }
 
+TEST(ConfigNodes, UnknownLineInsideABlock_KeepsTheBlockAsFrrDoes) {
+  // An unknown line must not end its block: the neighbors after 'bgp graceful-restart'
+  // belong to router bgp, the address after 'ipv6 address' to interface lo.
+  auto parsed = parse_ok("interface lo\n ipv6 address fd00::1/128\n ip address 172.16.0.1/12\nexit\n"
+                         "router bgp 65001\n bgp graceful-restart\n neighbor 10.0.210.4 remote-as 65515\n"
+                         " address-family ipv4 unicast\n  neighbor 10.0.210.4 addpath-tx-all-paths\n"
+                         "  network 172.16.0.0/12\n exit-address-family\nexit\n");
+  ASSERT_EQ(parsed.config.interface_addresses.size(), 1u);
+  EXPECT_EQ(parsed.config.interface_addresses[0].interface, "lo");
+  ASSERT_TRUE(parsed.config.bgp);
+  ASSERT_EQ(parsed.config.bgp->neighbors.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->neighbors[0].remote_as, 65515u);
+  ASSERT_EQ(parsed.config.bgp->networks.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->networks[0].line, 10);
+  std::vector<int> warned;
+  for (const auto& w : parsed.warnings) warned.push_back(w.line);
+  // 2 and 6 and 9 are unknown; 3 is the lo trap; 7 has no policy (RFC 8212). Nothing else.
+  EXPECT_EQ(warned, (std::vector<int>{2, 3, 6, 7, 9}));
+}
+
 TEST(ConfigNodes, LegacyRouterLevelNeighborPolicy) {
   auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 route-map a in\n"
                          " neighbor 10.0.0.1 route-map a out\nroute-map a permit 10\n");
