@@ -41,7 +41,7 @@ const NeighborConfig* BgpConfig::neighbor(Ipv4Address address) const {
 
 namespace {
 
-enum class Node { Config, Interface, RouterBgp, AddressFamily, OtherAddressFamily, RouteMap };
+enum class Node { Config, Interface, RouterBgp, AddressFamily, OtherAddressFamily, RouteMap, Line };
 
 using Words = std::vector<std::string>;
 
@@ -84,6 +84,7 @@ class Parser {
   bool af_line(const Words& w);
   bool neighbor_line(const Words& w, bool in_af);
   bool route_map_line(const Words& w);
+  bool line_vty_line(const Words& w);
 
   void fail(std::string what, std::string fix) {
     if (!error_) error_ = Error{std::move(what), file_ + ":" + std::to_string(line_), std::move(fix)};
@@ -138,9 +139,16 @@ std::optional<FilterAction> Parser::action_arg(const std::string& text) {
 }
 
 std::optional<std::uint32_t> Parser::asn_arg(const std::string& text) {
-  auto asn = number<std::uint32_t>(text);
+  std::optional<std::uint32_t> asn;
+  if (auto dot = text.find('.'); dot == std::string::npos) {
+    asn = number<std::uint32_t>(text);
+  } else {  // RFC 5396 asdot: HIGH.LOW = HIGH * 65536 + LOW, each 0-65535 (FRR reads it since 9.1)
+    auto high = number<std::uint16_t>(text.substr(0, dot));
+    auto low = number<std::uint16_t>(text.substr(dot + 1));
+    if (high && low) asn = (std::uint32_t{*high} << 16) | *low;
+  }
   if (!asn || *asn == 0) {  // RFC 7607: AS 0 is reserved
-    fail("invalid AS number '" + text + "'", "use 1-4294967295 in asplain notation");
+    fail("invalid AS number '" + text + "'", "use 1-4294967295 (asplain) or 0-65535.0-65535 (asdot)");
     return std::nullopt;
   }
   return asn;
@@ -234,13 +242,20 @@ bool Parser::config_line(const Words& w) {
     cfg.static_routes.push_back(r);
     return true;
   }
+  // vtysh's terminal settings: nothing for the NVA, and in every 'show running-config'.
+  if (c == "line" && w.size() == 2 && w[1] == "vty") {
+    nodes_.push_back(Node::Line);
+    return true;
+  }
   if (c == "interface" && w.size() >= 2) {
     interface_ = w[1];
     nodes_.push_back(Node::Interface);
     return true;
   }
   if (c == "router" && w.size() >= 3 && w[1] == "bgp") {
-    if (w.size() > 3) {
+    // FRR 9.1: 'router bgp ASN as-notation dot|dot+|plain' only changes how ASNs are printed.
+    const bool notation = w.size() == 5 && w[3] == "as-notation" && (w[4] == "dot" || w[4] == "dot+" || w[4] == "plain");
+    if (w.size() > 3 && !notation) {
       fail("'router bgp " + join(w, 2) + "': VRFs and views are not supported", "use a single 'router bgp ASN'");
       return true;
     }
@@ -393,6 +408,14 @@ bool Parser::config_line(const Words& w) {
     return true;
   }
   return false;
+}
+
+bool Parser::line_vty_line(const Words& w) {
+  const std::string& c = w[0];
+  if (c == "exit") return nodes_.pop_back(), true;
+  const std::string& what = c == "no" && w.size() > 1 ? w[1] : c;
+  return what == "exec-timeout" || what == "access-class" || what == "login" ||
+         (what == "ipv6" && w.size() > 2 && w[w.size() - 2] == "access-class");
 }
 
 bool Parser::interface_line(const Words& w) {
@@ -849,6 +872,7 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
           handled = true;
           break;
         case Node::RouteMap: handled = route_map_line(w); break;
+        case Node::Line: handled = line_vty_line(w); break;
       }
       if (handled || nodes_.size() == 1) break;
       nodes_.pop_back();

@@ -119,10 +119,18 @@ TEST(FixedConfig, ParsesWithoutWarnings) {
 // ---- warnings -------------------------------------------------------------------
 
 TEST(ConfigWarnings, UnknownLine_WarnsWithLineNumber) {
-  auto parsed = parse_ok("hostname a\n!\nline vty\n");
+  auto parsed = parse_ok("hostname a\n!\nagentx\n");
   ASSERT_EQ(parsed.warnings.size(), 1u);
   EXPECT_EQ(parsed.warnings[0].line, 3);
-  EXPECT_NE(parsed.warnings[0].message.find("line vty"), std::string::npos);
+  EXPECT_NE(parsed.warnings[0].message.find("agentx"), std::string::npos);
+}
+
+TEST(ConfigWarnings, LineVtyBlockOfShowRunningConfig_AcceptedSilently) {
+  auto parsed = parse_ok("hostname a\nline vty\n exec-timeout 0 0\n no login\n ip prefix-list p permit 10.0.0.0/8\n"
+                         "agentx\n");
+  ASSERT_EQ(parsed.warnings.size(), 1u);  // the positive control: agentx is still unknown
+  EXPECT_EQ(parsed.warnings[0].line, 6);
+  EXPECT_EQ(parsed.config.policy.prefix_lists.count("p"), 1u);  // a config command leaves the vty block
 }
 
 TEST(ConfigWarnings, OtherAddressFamily_EveryLineWarned) {
@@ -187,6 +195,16 @@ TEST(ConfigNodes, UnknownLineInsideABlock_KeepsTheBlockAsFrrDoes) {
   for (const auto& w : parsed.warnings) warned.push_back(w.line);
   // 2 and 6 and 9 are unknown; 3 is the lo trap; 7 has no policy (RFC 8212). Nothing else.
   EXPECT_EQ(warned, (std::vector<int>{2, 3, 6, 7, 9}));
+}
+
+TEST(ConfigParse, AsdotAsNumbers_ReadAsRfc5396) {
+  auto parsed = parse_ok("router bgp 1.10 as-notation dot\n neighbor 10.0.0.1 remote-as 0.65515\n"
+                         " no bgp ebgp-requires-policy\nroute-map m permit 10\n set as-path prepend 1.10 65001\n");
+  ASSERT_TRUE(parsed.config.bgp);
+  EXPECT_EQ(parsed.config.bgp->asn, 65546u);
+  EXPECT_EQ(parsed.config.bgp->neighbors.at(0).remote_as, 65515u);
+  const auto& set = std::get<SetAsPathPrepend>(parsed.config.policy.route_maps.at("m").entries.at(0).sets.at(0));
+  EXPECT_EQ(set.asns, (std::vector<std::uint32_t>{65546u, 65001u}));
 }
 
 TEST(ConfigNodes, LegacyRouterLevelNeighborPolicy) {
@@ -449,6 +467,9 @@ INSTANTIATE_TEST_SUITE_P(
     Subset, ConfigErrors,
     testing::Values(
         ErrorCase{"AsZero", "!\nrouter bgp 0\n", 2, "AS number"},
+        ErrorCase{"AsdotHalfTooBig", "router bgp 1.65536\n", 1, "AS number"},
+        ErrorCase{"AsdotZero", "router bgp 0.0\n", 1, "AS number"},
+        ErrorCase{"RouterBgpVrf", "router bgp 65001 vrf blue\n", 1, "VRFs"},
         ErrorCase{"BadRegex", "bgp as-path access-list x permit _655(15_\n", 1, "regular expression"},
         ErrorCase{"GeNotAboveLength", "ip prefix-list p seq 5 permit 10.0.0.0/8 ge 8\n", 1, "prefix range"},
         ErrorCase{"LeBelowLength", "ip prefix-list p seq 5 permit 10.0.0.0/16 le 8\n", 1, "prefix range"},
