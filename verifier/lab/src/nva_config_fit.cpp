@@ -30,8 +30,11 @@ std::vector<std::string> nva_config_misfits(const Topology& t, const NvaConfigFa
 
 NvaConfigChoice choose_nva_config(const Topology& t, const std::string& text, const std::string& source,
                                   bool given_by_user, bool seed_verbatim, const NvaConfigFacts& facts) {
-  const auto misfits = nva_config_misfits(t, facts);
   NvaConfigChoice c{text, source, {}};
+  // A config the parser refuses is said once, by whoever refuses it (lab up for the
+  // built-in NVA, with its file:line; FRR's own log otherwise).
+  if (facts.parse_error) return c;
+  const auto misfits = nva_config_misfits(t, facts);
   if (misfits.empty()) return c;
   if (given_by_user) {
     for (const auto& m : misfits)

@@ -130,6 +130,11 @@ TEST(NvaConfigFit, Choice_DefaultIsWrittenForTheTopologyAUsersConfigRunsAsGivenW
   EXPECT_EQ(given.source, "mine.frr");
   EXPECT_EQ(given.notes.size(), 4u);
   EXPECT_NE(given.notes[0].find("warning: NVA config mine.frr does not fit topology 'unseen'"), std::string::npos);
+  // One the parser refuses: as given, nothing said here (lab up says the refusal once).
+  const std::string bad = "router bgp 65010\n neighbor 172.18.0.68 route-map x in\n";
+  auto refused = choose_nva_config(unseen, bad, "bad.frr", true, false, facts(bad));
+  EXPECT_EQ(refused.text, bad);
+  EXPECT_TRUE(refused.notes.empty());
 }
 
 }  // namespace

@@ -55,6 +55,8 @@ struct NvaConfigChoice {
 // warning per misfit (a wrong config may be the point). Not given: the default
 // (nva-fixed.frr, or nva-seed.frr for --fault seed-verbatim) when it fits the topology,
 // else nva_config_for_topology (or nva_config_with_lo_trap for seed-verbatim), saying so.
+// A config the parser refuses is returned as given, without a note (its refusal is
+// said once, elsewhere).
 NvaConfigChoice choose_nva_config(const Topology& t, const std::string& text, const std::string& source,
                                   bool given_by_user, bool seed_verbatim, const NvaConfigFacts& facts);
 
