@@ -353,10 +353,14 @@ bool Parser::config_line(const Words& w) {
     std::sort(list.entries.begin(), list.entries.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
     return true;
   }
-  if (c == "bgp" && w.size() >= 5 && w[1] == "community-list" && (w[2] == "standard" || w[2] == "expanded")) {
-    const std::string& name = w[3];
-    bool expanded = w[2] == "expanded";
-    std::size_t i = 4;
+  // FRR also numbers community-lists: 1-99 standard, 100-500 expanded, without the keyword.
+  const auto numbered = w.size() >= 4 && c == "bgp" && w[1] == "community-list" ? number<std::uint16_t>(w[2], 500)
+                                                                                  : std::nullopt;
+  if (c == "bgp" && w.size() >= 4 && w[1] == "community-list" &&
+      ((numbered && *numbered >= 1) || (w.size() >= 5 && (w[2] == "standard" || w[2] == "expanded")))) {
+    const std::string& name = numbered ? w[2] : w[3];
+    bool expanded = numbered ? *numbered >= 100 : w[2] == "expanded";
+    std::size_t i = numbered ? 3 : 4;
     if (w.size() > i + 1 && w[i] == "seq") i += 2;  // FRR keeps config order; seq only orders insertion
     if (w.size() < i + 2) return fail("community-list " + name + " needs an action and communities",
                                       "bgp community-list standard NAME permit|deny COMMUNITY..."), true;
@@ -666,7 +670,8 @@ bool Parser::bgp_line(const Words& w) {
     return true;
   }
   if (c == "address-family" && w.size() >= 2) {
-    if (w.size() == 3 && w[1] == "ipv4" && w[2] == "unicast") {
+    // FRR: address-family ipv4 [unicast|...]: the SAFI defaults to unicast.
+    if (w[1] == "ipv4" && (w.size() == 2 || (w.size() == 3 && w[2] == "unicast"))) {
       nodes_.push_back(Node::AddressFamily);
     } else {
       warn("'" + join(w, 0) + "': only ipv4 unicast is supported; this address-family block is ignored");

@@ -207,6 +207,33 @@ TEST(ConfigParse, AsdotAsNumbers_ReadAsRfc5396) {
   EXPECT_EQ(set.asns, (std::vector<std::uint32_t>{65546u, 65001u}));
 }
 
+TEST(ConfigNodes, AddressFamilyIpv4WithoutSafi_IsIpv4Unicast) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n address-family ipv4\n"
+                         "  network 10.0.0.0/8\n  neighbor 10.0.0.1 route-map a in\n  neighbor 10.0.0.1 route-map a out\n"
+                         " exit-address-family\n address-family ipv4 multicast\n  network 10.1.0.0/16\n exit-address-family\n"
+                         "route-map a permit 10\n");
+  ASSERT_EQ(parsed.config.bgp->networks.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->networks[0].prefix, pfx("10.0.0.0/8"));
+  EXPECT_EQ(parsed.config.bgp->neighbors[0].route_map_out, "a");
+  ASSERT_EQ(parsed.warnings.size(), 2u);  // the positive control: multicast is still another address family
+  EXPECT_EQ(parsed.warnings[0].line, 8);
+  EXPECT_EQ(parsed.warnings[1].line, 9);
+}
+
+TEST(ConfigParse, NumberedCommunityLists_StandardUpTo99ExpandedFrom100) {
+  auto parsed = parse_ok("bgp community-list 10 permit 65001:666\nbgp community-list 10 seq 10 deny 65001:1\n"
+                         "bgp community-list 150 permit ^65001:\nroute-map m permit 10\n match community 10\n"
+                         "route-map m permit 20\n match community 150\n");
+  EXPECT_TRUE(parsed.warnings.empty()) << parsed.warnings.front().message;
+  ASSERT_EQ(parsed.config.policy.community_lists.count("10"), 1u);
+  EXPECT_FALSE(parsed.config.policy.community_lists.at("10").expanded);
+  EXPECT_EQ(parsed.config.policy.community_lists.at("10").entries.size(), 2u);
+  ASSERT_EQ(parsed.config.policy.community_lists.count("150"), 1u);
+  EXPECT_TRUE(parsed.config.policy.community_lists.at("150").expanded);
+  auto out_of_range = parse_ok("bgp community-list 501 permit 65001:666\n");
+  EXPECT_EQ(out_of_range.warnings.size(), 1u);  // not a numbered list: outside the subset, as before
+}
+
 TEST(ConfigNodes, LegacyRouterLevelNeighborPolicy) {
   auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n neighbor 10.0.0.1 route-map a in\n"
                          " neighbor 10.0.0.1 route-map a out\nroute-map a permit 10\n");
