@@ -130,6 +130,16 @@ TEST(LintEbgpNoPolicy, NoInboundEvenWithoutRequiresPolicy_IsError) {
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].line, line_of(text, "neighbor 10.0.210.4 remote-as"));
   EXPECT_TRUE(says(hits[0], "no inbound policy")) << hits[0].message();
+  EXPECT_TRUE(says(hits[0], "with 'no bgp ebgp-requires-policy'")) << hits[0].message();
+}
+
+TEST(LintEbgpNoPolicy, BeforeFrr74_SaysTheDefaultNotALineTheConfigLacks) {
+  std::string text = replace(kGood, "  neighbor 10.0.210.4 route-map rmap-in in\n", "");
+  text = "frr version 7.2\n" + text;
+  auto hits = of_rule(lint(text), "ebgp-no-policy");
+  ASSERT_EQ(hits.size(), 1u) << dump(lint(text));
+  EXPECT_TRUE(says(hits[0], "off by default before FRR 7.4; this config says frr version 7.2")) << hits[0].message();
+  EXPECT_FALSE(says(hits[0], "'no bgp ebgp-requires-policy'")) << hits[0].message();
 }
 
 TEST(LintEbgpNoPolicy, PrefixListsBothWaysOrIbgpPeer_IsClean) {
