@@ -6,7 +6,7 @@
 # lab-derived one) must PASS with valid reports; the NVA holds the site prefixes
 # under its protocol and no local route for the supernet; a fault gives its
 # diagnosis; a scenario naming a namespace that does not exist, or with a bad line,
-# stops with one line and exit 2.
+# stops with one line and exit 2; --negative-controls all ok on it (builtin run).
 #   HAIRPIN_LAB_NVA=builtin|frr verify_unseen_test.sh
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/verify_lib.sh"
@@ -104,3 +104,19 @@ print("  " + r["diagnoses"][0]["summary"])
 PY
 grep -q 'type="nva-not-forwarding"' "$TMP/junit-fault.xml" || fail "JUnit failures do not carry the cause"
 pass "nva-noforward on the unseen topology: FAIL, nva-not-forwarding"
+
+# The negative controls on this topology (once, from the built-in run; they run both
+# kinds themselves): every fault flips the verdict with its diagnosis, ars0-down names
+# this topology's first route server, seed-verbatim is the seed's mistake written for
+# these addresses (FRR: lo-trap; built-in: PASS), and the lab is put back.
+if [ "$NVA" = builtin ]; then
+  lab_up --topology "$TOPOLOGY"
+  rc=0; "$HAIRPIN" verify --negative-controls > "$TMP/controls.txt" 2>&1 || rc=$?
+  [ $rc -eq 0 ] || { cat "$TMP/controls.txt"; fail "negative controls on the unseen topology: exit $rc"; }
+  grep -q "^ars0-down (builtin) .*(172.18.0.68) *ok" "$TMP/controls.txt" || { cat "$TMP/controls.txt"; fail "ars0-down does not name 172.18.0.68"; }
+  grep -q "^seed-verbatim (frr) *FAIL *lo-trap .* ok" "$TMP/controls.txt" || { cat "$TMP/controls.txt"; fail "seed-verbatim on FRR is not the lo trap"; }
+  grep -q "^negative controls: all 9 ok" "$TMP/controls.txt" || { cat "$TMP/controls.txt"; fail "not all 9 controls ok"; }
+  "$HAIRPIN" lab status > "$TMP/status.txt" 2>&1 || { cat "$TMP/status.txt"; fail "the lab is not back, converged, after the controls"; }
+  grep -q "topology .*unseen.yaml, NVA builtin, faults none" "$TMP/status.txt" || fail "the lab came back otherwise: $(head -1 "$TMP/status.txt")"
+  pass "negative controls on the unseen topology: all 9 ok, the lab back as it was"
+fi

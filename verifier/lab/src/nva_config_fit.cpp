@@ -52,7 +52,9 @@ NvaConfigChoice choose_nva_config(const Topology& t, const std::string& text, co
 namespace {
 
 // Everything but the supernet's origin, which differs between the fixed design and the trap.
-std::string config_text(const Topology& t, const std::string& origin) {
+// `all_subnets`: a route for every hub subnet but the NVA's (the fixed design); else
+// only for the route servers' subnets, as the seed's own config has.
+std::string config_text(const Topology& t, const std::string& origin, bool all_subnets) {
   const Node& nva = t.nva();
   const Subnet* own = t.subnet_of(nva);
   std::ostringstream o;
@@ -67,8 +69,12 @@ std::string config_text(const Topology& t, const std::string& origin) {
     << origin;
   // The route servers and the ERGW's next hops are behind the subnet gateway, not on
   // the NVA's link (lint rule blackhole-covers-ars).
-  for (const auto& s : t.subnets)
-    if (&s != own) o << "ip route " << s.prefix.to_string() << " " << own->gateway().to_string() << "\n";
+  for (const auto& s : t.subnets) {
+    bool route_servers = false;
+    for (const auto* rs : t.nodes_with_role(Role::Ars)) route_servers |= t.subnet_of(*rs) == &s;
+    if (&s != own && (all_subnets || route_servers))
+      o << "ip route " << s.prefix.to_string() << " " << own->gateway().to_string() << "\n";
+  }
   o << "!\n"
     << "router bgp " << nva.asn << "\n";
   const auto servers = t.nodes_with_role(Role::Ars);
@@ -117,13 +123,14 @@ std::string config_text(const Topology& t, const std::string& origin) {
 }  // namespace
 
 std::string nva_config_for_topology(const Topology& t) {
-  return config_text(t, "ip route " + t.supernet.to_string() + " blackhole\n");
+  return config_text(t, "ip route " + t.supernet.to_string() + " blackhole\n", true);
 }
 
 std::string nva_config_with_lo_trap(const Topology& t) {
   const Ipv4Address first_host{t.supernet.address.value + 1};
   return config_text(t, "interface lo\n ip address " + first_host.to_string() + "/" +
-                            std::to_string(t.supernet.length) + "\nexit\n!\n");
+                            std::to_string(t.supernet.length) + "\nexit\n!\n",
+                     false);
 }
 
 }  // namespace hairpin::verifier

@@ -59,6 +59,14 @@ TEST(NvaConfigFit, SeedTopology_GivesTheFixedConfig) {
             bgpd::print_frr_config(parsed(fixture("configs/nva-fixed.frr")).config));
 }
 
+TEST(NvaConfigFit, SeedTopology_LoTrapIsTheSeedsOwnConfig) {
+  auto written = parsed(nva_config_with_lo_trap(topology("topologies/seed.yaml"))).config;
+  auto seed = parsed(fixture("configs/nva-seed.frr")).config;
+  EXPECT_EQ(seed.frr_version, "8.3.1");  // the one difference: the written config names no version
+  seed.frr_version.reset();
+  EXPECT_EQ(bgpd::print_frr_config(written), bgpd::print_frr_config(seed));
+}
+
 TEST(NvaConfigFit, ShippedConfigsFitTheSeedOnly) {
   const auto seed = topology("topologies/seed.yaml");
   const auto unseen = topology("topologies/unseen.yaml");
@@ -104,6 +112,8 @@ TEST(NvaConfigFit, LoTrapForAnotherTopology_IsTheSeedsMistakeThere) {
   ASSERT_EQ(findings.size(), 1u) << bgpd::lint_report_text("nva.conf", findings);
   EXPECT_EQ(findings[0].rule, "lo-prefix");
   EXPECT_NE(findings[0].what.find("172.16.0.1/12"), std::string::npos) << findings[0].what;
+  EXPECT_EQ(trap.find("ip route 172.18.0.0/27"), std::string::npos) << trap;  // no GatewaySubnet route, as the seed
+  EXPECT_NE(trap.find("ip route 172.18.0.64/27 172.18.1.1"), std::string::npos) << trap;
 }
 
 TEST(NvaConfigFit, Choice_DefaultIsWrittenForTheTopologyAUsersConfigRunsAsGivenWithWarnings) {

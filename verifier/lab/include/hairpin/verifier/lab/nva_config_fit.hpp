@@ -40,9 +40,11 @@ std::vector<std::string> nva_config_misfits(const Topology& t, const NvaConfigFa
 // (NvaConfigFit.SeedTopology_GivesTheFixedConfig).
 std::string nva_config_for_topology(const Topology& t);
 
-// The same with the seed's mistake instead of the blackhole: the supernet as an address
-// on lo (`interface lo / ip address FIRST-HOST/LEN`, DESIGN.md, Traps). What
-// --fault seed-verbatim runs on a topology the seed's own config does not fit.
+// The seed's own config (nva-seed.frr) for `t`: the supernet as an address on lo
+// (`interface lo / ip address FIRST-HOST/LEN`, DESIGN.md, Traps) instead of the
+// blackhole, and a route for the route servers' subnet only, none for the GatewaySubnet.
+// What --fault seed-verbatim runs on a topology nva-seed.frr does not fit; for the seed
+// it reads as nva-seed.frr (NvaConfigFit.SeedTopology_LoTrapIsTheSeedsOwnConfig).
 std::string nva_config_with_lo_trap(const Topology& t);
 
 struct NvaConfigChoice {
