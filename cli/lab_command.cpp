@@ -13,6 +13,7 @@
 #include "hairpin/common/file_io.hpp"
 #include "hairpin/verifier/lab/delay_line.hpp"
 #include "hairpin/verifier/lab/lab_runner.hpp"
+#include "hairpin/verifier/lab/nva_config_fit.hpp"
 #include "hairpin/verifier/lab/process.hpp"
 #include "paths.hpp"
 
@@ -41,6 +42,22 @@ std::string read_config(const std::string& path) {
   auto text = read_whole_file(path);
   if (!text) fail(Error{"cannot read NVA config", path, "check the path (see fixtures/configs/)"});
   return std::move(text.value());
+}
+
+// What the lab needs to know of an NVA config, read with the NVA's own parser.
+v::NvaConfigFacts nva_config_facts(const std::string& text, const std::string& source) {
+  v::NvaConfigFacts facts;
+  auto parsed = bgpd::parse_frr_config(text, source);
+  if (!parsed) {
+    facts.parse_error = parsed.error().to_string();
+    return facts;
+  }
+  if (const auto& bgp = parsed->config.bgp) {
+    facts.asn = bgp->asn;
+    for (const auto& n : bgp->neighbors) facts.neighbors.push_back({n.address, n.remote_as, n.shutdown});
+    for (const auto& n : bgp->networks) facts.networks.push_back(n.prefix);
+  }
+  return facts;
 }
 
 struct UpArgs {
@@ -80,6 +97,16 @@ void lab_up(const UpArgs& args) {
   }
   o.nva_config_source = request.nva_config_path;
   o.nva_config_text = read_config(request.nva_config_path);
+  // The shipped configs are the seed's: on another topology, without --nva-config,
+  // the lab writes the same design for that topology (nva_config_fit.hpp).
+  if (auto topology = v::load_topology(request.topology_path)) {
+    auto choice = v::choose_nva_config(*topology, o.nva_config_text, request.nva_config_path, !args.nva_config.empty(),
+                                       o.faults.contains(v::Fault::SeedVerbatim),
+                                       nva_config_facts(o.nva_config_text, request.nva_config_path));
+    for (const auto& note : choice.notes) std::cout << note << "\n";
+    o.nva_config_text = std::move(choice.text);
+    o.nva_config_source = request.nva_config_path = choice.source;
+  }  // a topology that does not load is said by lab_up, with its file:line
   // The built-in NVA would refuse a config it cannot parse at start: say so before
   // building anything (its warnings, e.g. the lo trap, go to its log in the lab).
   if (o.nva == v::NvaKind::Builtin && !o.faults.contains(v::Fault::NvaDown)) {

@@ -180,6 +180,22 @@ bool builtin_can_run_lab(const LabAsFound& found) {
   return make_lab_plan(*topology, o).ok();
 }
 
+// The lab's route servers in topology order, for ars0-down's expectation ({} when the
+// topology does not load: the plan then expects the seed's).
+std::vector<std::string> lab_route_servers(const LabAsFound& found) {
+  std::string path = found.topology_source;
+  if (path.empty()) {
+    auto p = find_data_file("fixtures/topologies/seed.yaml", this_binary_lookup());
+    if (!p) return {};
+    path = *p;
+  }
+  auto topology = v::load_topology(path);
+  if (!topology) return {};
+  std::vector<std::string> out;
+  for (const auto* rs : topology->nodes_with_role(v::Role::Ars)) out.push_back(rs->address.address.to_string());
+  return out;
+}
+
 }  // namespace
 
 int run_negative_controls(const VerifyArgs& a) {
@@ -209,6 +225,7 @@ int run_negative_controls(const VerifyArgs& a) {
   const auto started = std::chrono::steady_clock::now();
   v::ControlPlanOptions plan_options;
   plan_options.builtin_available = builtin_can_run_lab(run.found);
+  plan_options.route_servers = lab_route_servers(run.found);
   // The baseline runs on the lab's default NVA (no --nva): learn which it is.
   auto plan = v::negative_controls(plan_options);
   std::vector<v::ControlResult> results;

@@ -31,3 +31,7 @@ hairpin_verify_lab_test(negative_controls verify_faults_controls_test.sh)
 set_tests_properties(lab.verify.negative_controls PROPERTIES TIMEOUT 600)
 hairpin_verify_lab_test(reports verify_reports_test.sh)
 hairpin_verify_lab_test(ssh verify_ssh_test.sh)
+# A topology that is not the seed, through the hand-written scenario and netns runners.
+foreach(nva builtin frr)
+  hairpin_verify_lab_test(unseen_topology verify_unseen_test.sh NVA ${nva})
+endforeach()

@@ -41,7 +41,7 @@ const NeighborConfig* BgpConfig::neighbor(Ipv4Address address) const {
 
 namespace {
 
-enum class Node { Config, Interface, RouterBgp, AddressFamily, OtherAddressFamily, RouteMap };
+enum class Node { Config, Interface, RouterBgp, AddressFamily, OtherAddressFamily, RouteMap, Line };
 
 using Words = std::vector<std::string>;
 
@@ -84,6 +84,7 @@ class Parser {
   bool af_line(const Words& w);
   bool neighbor_line(const Words& w, bool in_af);
   bool route_map_line(const Words& w);
+  bool line_vty_line(const Words& w);
 
   void fail(std::string what, std::string fix) {
     if (!error_) error_ = Error{std::move(what), file_ + ":" + std::to_string(line_), std::move(fix)};
@@ -138,9 +139,16 @@ std::optional<FilterAction> Parser::action_arg(const std::string& text) {
 }
 
 std::optional<std::uint32_t> Parser::asn_arg(const std::string& text) {
-  auto asn = number<std::uint32_t>(text);
+  std::optional<std::uint32_t> asn;
+  if (auto dot = text.find('.'); dot == std::string::npos) {
+    asn = number<std::uint32_t>(text);
+  } else {  // RFC 5396 asdot: HIGH.LOW = HIGH * 65536 + LOW, each 0-65535 (FRR reads it since 9.1)
+    auto high = number<std::uint16_t>(text.substr(0, dot));
+    auto low = number<std::uint16_t>(text.substr(dot + 1));
+    if (high && low) asn = (std::uint32_t{*high} << 16) | *low;
+  }
   if (!asn || *asn == 0) {  // RFC 7607: AS 0 is reserved
-    fail("invalid AS number '" + text + "'", "use 1-4294967295 in asplain notation");
+    fail("invalid AS number '" + text + "'", "use 1-4294967295 (asplain) or 0-65535.0-65535 (asdot)");
     return std::nullopt;
   }
   return asn;
@@ -234,13 +242,20 @@ bool Parser::config_line(const Words& w) {
     cfg.static_routes.push_back(r);
     return true;
   }
+  // vtysh's terminal settings: nothing for the NVA, and in every 'show running-config'.
+  if (c == "line" && w.size() == 2 && w[1] == "vty") {
+    nodes_.push_back(Node::Line);
+    return true;
+  }
   if (c == "interface" && w.size() >= 2) {
     interface_ = w[1];
     nodes_.push_back(Node::Interface);
     return true;
   }
   if (c == "router" && w.size() >= 3 && w[1] == "bgp") {
-    if (w.size() > 3) {
+    // FRR 9.1: 'router bgp ASN as-notation dot|dot+|plain' only changes how ASNs are printed.
+    const bool notation = w.size() == 5 && w[3] == "as-notation" && (w[4] == "dot" || w[4] == "dot+" || w[4] == "plain");
+    if (w.size() > 3 && !notation) {
       fail("'router bgp " + join(w, 2) + "': VRFs and views are not supported", "use a single 'router bgp ASN'");
       return true;
     }
@@ -338,10 +353,14 @@ bool Parser::config_line(const Words& w) {
     std::sort(list.entries.begin(), list.entries.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
     return true;
   }
-  if (c == "bgp" && w.size() >= 5 && w[1] == "community-list" && (w[2] == "standard" || w[2] == "expanded")) {
-    const std::string& name = w[3];
-    bool expanded = w[2] == "expanded";
-    std::size_t i = 4;
+  // FRR also numbers community-lists: 1-99 standard, 100-500 expanded, without the keyword.
+  const auto numbered = w.size() >= 4 && c == "bgp" && w[1] == "community-list" ? number<std::uint16_t>(w[2], 500)
+                                                                                  : std::nullopt;
+  if (c == "bgp" && w.size() >= 4 && w[1] == "community-list" &&
+      ((numbered && *numbered >= 1) || (w.size() >= 5 && (w[2] == "standard" || w[2] == "expanded")))) {
+    const std::string& name = numbered ? w[2] : w[3];
+    bool expanded = numbered ? *numbered >= 100 : w[2] == "expanded";
+    std::size_t i = numbered ? 3 : 4;
     if (w.size() > i + 1 && w[i] == "seq") i += 2;  // FRR keeps config order; seq only orders insertion
     if (w.size() < i + 2) return fail("community-list " + name + " needs an action and communities",
                                       "bgp community-list standard NAME permit|deny COMMUNITY..."), true;
@@ -393,6 +412,14 @@ bool Parser::config_line(const Words& w) {
     return true;
   }
   return false;
+}
+
+bool Parser::line_vty_line(const Words& w) {
+  const std::string& c = w[0];
+  if (c == "exit") return nodes_.pop_back(), true;
+  const std::string& what = c == "no" && w.size() > 1 ? w[1] : c;
+  return what == "exec-timeout" || what == "access-class" || what == "login" ||
+         (what == "ipv6" && w.size() > 2 && w[w.size() - 2] == "access-class");
 }
 
 bool Parser::interface_line(const Words& w) {
@@ -643,7 +670,8 @@ bool Parser::bgp_line(const Words& w) {
     return true;
   }
   if (c == "address-family" && w.size() >= 2) {
-    if (w.size() == 3 && w[1] == "ipv4" && w[2] == "unicast") {
+    // FRR: address-family ipv4 [unicast|...]: the SAFI defaults to unicast.
+    if (w[1] == "ipv4" && (w.size() == 2 || (w.size() == 3 && w[2] == "unicast"))) {
       nodes_.push_back(Node::AddressFamily);
     } else {
       warn("'" + join(w, 0) + "': only ipv4 unicast is supported; this address-family block is ignored");
@@ -831,8 +859,12 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
       if (end == text.size()) break;
       continue;
     }
-    // Try the current node, then its parents, as FRR does.
+    // Try the current node, then its parents, as FRR does; a line that no node
+    // knows leaves the node as it was (lib/command.c, command_config_read_one_line:
+    // "If climbing the tree did not work then ignore the command and stay at the
+    // same node"), so the lines after it still land in their block.
     bool handled = false;
+    const std::vector<Node> saved_nodes = nodes_;
     while (!handled && !error_) {
       switch (nodes_.back()) {
         case Node::Config: handled = config_line(w); break;
@@ -845,11 +877,15 @@ Result<ParsedConfig> Parser::run(std::string_view text) {
           handled = true;
           break;
         case Node::RouteMap: handled = route_map_line(w); break;
+        case Node::Line: handled = line_vty_line(w); break;
       }
       if (handled || nodes_.size() == 1) break;
       nodes_.pop_back();
     }
-    if (!handled && !error_) warn("'" + join(w, 0) + "' is outside the supported subset and was ignored");
+    if (!handled && !error_) {
+      nodes_ = saved_nodes;
+      warn("'" + join(w, 0) + "' is outside the supported subset and was ignored");
+    }
     if (end == text.size()) break;
   }
   if (error_) return *error_;

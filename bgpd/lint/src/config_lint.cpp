@@ -160,7 +160,11 @@ void ebgp_no_policy(const NvaConfig& cfg, Findings& out) {
                          peer + " has no " + dir + " policy",
                          bgp.ebgp_requires_policy
                              ? std::string("with ebgp-requires-policy (RFC 8212, FRR's default since 7.4) ") + effect_on
-                             : std::string("with 'no bgp ebgp-requires-policy' ") + effect_off,
+                             : (frr_defaults_since_7_4(cfg.frr_version)
+                                    ? std::string("with 'no bgp ebgp-requires-policy' ")
+                                    : "without ebgp-requires-policy (off by default before FRR 7.4; this config "
+                                      "says frr version " + *cfg.frr_version + ") ") +
+                                   effect_off,
                          std::string("add 'neighbor ") + n.address.to_string() + " route-map NAME " +
                              (dir[0] == 'i' ? "in" : "out") + "' under address-family ipv4 unicast and define NAME"));
     };

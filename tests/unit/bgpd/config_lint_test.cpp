@@ -130,6 +130,16 @@ TEST(LintEbgpNoPolicy, NoInboundEvenWithoutRequiresPolicy_IsError) {
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].line, line_of(text, "neighbor 10.0.210.4 remote-as"));
   EXPECT_TRUE(says(hits[0], "no inbound policy")) << hits[0].message();
+  EXPECT_TRUE(says(hits[0], "with 'no bgp ebgp-requires-policy'")) << hits[0].message();
+}
+
+TEST(LintEbgpNoPolicy, BeforeFrr74_SaysTheDefaultNotALineTheConfigLacks) {
+  std::string text = replace(kGood, "  neighbor 10.0.210.4 route-map rmap-in in\n", "");
+  text = "frr version 7.2\n" + text;
+  auto hits = of_rule(lint(text), "ebgp-no-policy");
+  ASSERT_EQ(hits.size(), 1u) << dump(lint(text));
+  EXPECT_TRUE(says(hits[0], "off by default before FRR 7.4; this config says frr version 7.2")) << hits[0].message();
+  EXPECT_FALSE(says(hits[0], "'no bgp ebgp-requires-policy'")) << hits[0].message();
 }
 
 TEST(LintEbgpNoPolicy, PrefixListsBothWaysOrIbgpPeer_IsClean) {
@@ -401,12 +411,12 @@ TEST(LintNetworkNoRoute, ExactRouteOrNoImportCheck_IsClean) {
 // ---- the parser's warnings -------------------------------------------------------
 
 TEST(LintConfig, ParserWarnings_ComeThroughAsConfigWarnings) {
-  const std::string text = replace(kGood, "hostname nva\n", "hostname nva\nline vty\n");
+  const std::string text = replace(kGood, "hostname nva\n", "hostname nva\nagentx\n");
   auto findings = lint(text);
   auto hits = of_rule(findings, "config");
   ASSERT_EQ(hits.size(), 1u) << dump(findings);
   EXPECT_EQ(hits[0].severity, Severity::Warning);
-  EXPECT_EQ(hits[0].line, line_of(text, "line vty"));
+  EXPECT_EQ(hits[0].line, line_of(text, "agentx"));
   EXPECT_FALSE(has_errors(findings));
 }
 
@@ -444,6 +454,47 @@ TEST(LintFixtures, SeedPeerGroup_FlagsTheLoTrapOnly) {
   auto findings = lint_config(parsed.value());
   ASSERT_EQ(findings.size(), 1u) << dump(findings);
   EXPECT_EQ(findings[0].rule, "lo-prefix");
+}
+
+// Configs written the way FRR users write them, not derived from the seed: each has a
+// line outside the subset inside a block, before the lines lint must see.
+TEST(LintFixtures, UnseenShowRunningConfig_PeerGroupNull0LineVty_OnlyTheUnknownLine) {
+  auto parsed = parse_frr_config(read_fixture("configs/unseen-show-run.frr"), "unseen-show-run.frr");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  ASSERT_EQ(parsed->config.bgp->neighbors.size(), 2u);  // both members, after 'bgp bestpath' on line 13
+  auto findings = lint_config(parsed.value(), LintOptions{.gateway_subnet = Ipv4Prefix::parse("10.0.200.0/24")});
+  ASSERT_EQ(findings.size(), 1u) << dump(findings);
+  EXPECT_EQ(findings[0].rule, "config");
+  EXPECT_EQ(findings[0].line, 13);
+  EXPECT_EQ(findings[0].severity, Severity::Warning);
+}
+
+TEST(LintFixtures, UnseenLoSupernetAfterAnIpv6Address_IsLoPrefixOnItsLine) {
+  const std::string text = read_fixture("configs/unseen-lo-supernet.frr");
+  auto parsed = parse_frr_config(text, "unseen-lo-supernet.frr");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  auto findings = lint_config(parsed.value());
+  auto lo = of_rule(findings, "lo-prefix");
+  ASSERT_EQ(lo.size(), 1u) << dump(findings);
+  EXPECT_EQ(lo[0].line, line_of(text, "ip address 172.16.0.1/12"));
+  EXPECT_TRUE(says(lo[0], "172.16.0.0/12")) << lo[0].message();
+  EXPECT_EQ(findings.size(), 2u) << dump(findings);  // and the ipv6 address, as a config warning
+}
+
+TEST(LintFixtures, UnseenTypos_UndefinedNamesAndTheirEffectAfterAnUnknownLine) {
+  const std::string text = read_fixture("configs/unseen-typos.frr");
+  auto parsed = parse_frr_config(text, "unseen-typos.frr");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  auto findings = lint_config(parsed.value());
+  auto undefined = of_rule(findings, "undefined-reference");
+  ASSERT_EQ(undefined.size(), 2u) << dump(findings);
+  EXPECT_EQ(undefined[0].line, line_of(text, "route-map ARS-INN in"));
+  EXPECT_EQ(undefined[1].line, line_of(text, "match as-path azz"));
+  // 'azz' never matches, so 'deny 5' denies nothing and Azure's paths go back out.
+  auto out = of_rule(findings, "ars-65515-out");
+  ASSERT_EQ(out.size(), 1u) << dump(findings);
+  EXPECT_EQ(out[0].line, line_of(text, "neighbor 10.0.210.4 remote-as 65515"));
+  EXPECT_EQ(findings.size(), 4u) << dump(findings);  // and 'bgp graceful-restart', a config warning
 }
 
 // ---- reports ---------------------------------------------------------------------

@@ -119,10 +119,18 @@ TEST(FixedConfig, ParsesWithoutWarnings) {
 // ---- warnings -------------------------------------------------------------------
 
 TEST(ConfigWarnings, UnknownLine_WarnsWithLineNumber) {
-  auto parsed = parse_ok("hostname a\n!\nline vty\n");
+  auto parsed = parse_ok("hostname a\n!\nagentx\n");
   ASSERT_EQ(parsed.warnings.size(), 1u);
   EXPECT_EQ(parsed.warnings[0].line, 3);
-  EXPECT_NE(parsed.warnings[0].message.find("line vty"), std::string::npos);
+  EXPECT_NE(parsed.warnings[0].message.find("agentx"), std::string::npos);
+}
+
+TEST(ConfigWarnings, LineVtyBlockOfShowRunningConfig_AcceptedSilently) {
+  auto parsed = parse_ok("hostname a\nline vty\n exec-timeout 0 0\n no login\n ip prefix-list p permit 10.0.0.0/8\n"
+                         "agentx\n");
+  ASSERT_EQ(parsed.warnings.size(), 1u);  // the positive control: agentx is still unknown
+  EXPECT_EQ(parsed.warnings[0].line, 6);
+  EXPECT_EQ(parsed.config.policy.prefix_lists.count("p"), 1u);  // a config command leaves the vty block
 }
 
 TEST(ConfigWarnings, OtherAddressFamily_EveryLineWarned) {
@@ -167,6 +175,63 @@ TEST(ConfigNodes, TopLevelCommandEndsRouteMapWithoutExit) {
   EXPECT_TRUE(parsed.warnings.empty());
   EXPECT_EQ(parsed.config.policy.as_path_lists.count("a"), 1u);
   EXPECT_EQ(parsed.config.policy.route_maps.at("m").entries[0].matches.size(), 1u);
+}
+
+TEST(ConfigNodes, UnknownLineInsideABlock_KeepsTheBlockAsFrrDoes) {
+  // An unknown line must not end its block: the neighbors after 'bgp graceful-restart'
+  // belong to router bgp, the address after 'ipv6 address' to interface lo.
+  auto parsed = parse_ok("interface lo\n ipv6 address fd00::1/128\n ip address 172.16.0.1/12\nexit\n"
+                         "router bgp 65001\n bgp graceful-restart\n neighbor 10.0.210.4 remote-as 65515\n"
+                         " address-family ipv4 unicast\n  neighbor 10.0.210.4 addpath-tx-all-paths\n"
+                         "  network 172.16.0.0/12\n exit-address-family\nexit\n");
+  ASSERT_EQ(parsed.config.interface_addresses.size(), 1u);
+  EXPECT_EQ(parsed.config.interface_addresses[0].interface, "lo");
+  ASSERT_TRUE(parsed.config.bgp);
+  ASSERT_EQ(parsed.config.bgp->neighbors.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->neighbors[0].remote_as, 65515u);
+  ASSERT_EQ(parsed.config.bgp->networks.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->networks[0].line, 10);
+  std::vector<int> warned;
+  for (const auto& w : parsed.warnings) warned.push_back(w.line);
+  // 2 and 6 and 9 are unknown; 3 is the lo trap; 7 has no policy (RFC 8212). Nothing else.
+  EXPECT_EQ(warned, (std::vector<int>{2, 3, 6, 7, 9}));
+}
+
+TEST(ConfigParse, AsdotAsNumbers_ReadAsRfc5396) {
+  auto parsed = parse_ok("router bgp 1.10 as-notation dot\n neighbor 10.0.0.1 remote-as 0.65515\n"
+                         " no bgp ebgp-requires-policy\nroute-map m permit 10\n set as-path prepend 1.10 65001\n");
+  ASSERT_TRUE(parsed.config.bgp);
+  EXPECT_EQ(parsed.config.bgp->asn, 65546u);
+  EXPECT_EQ(parsed.config.bgp->neighbors.at(0).remote_as, 65515u);
+  const auto& set = std::get<SetAsPathPrepend>(parsed.config.policy.route_maps.at("m").entries.at(0).sets.at(0));
+  EXPECT_EQ(set.asns, (std::vector<std::uint32_t>{65546u, 65001u}));
+}
+
+TEST(ConfigNodes, AddressFamilyIpv4WithoutSafi_IsIpv4Unicast) {
+  auto parsed = parse_ok("router bgp 65001\n neighbor 10.0.0.1 remote-as 65002\n address-family ipv4\n"
+                         "  network 10.0.0.0/8\n  neighbor 10.0.0.1 route-map a in\n  neighbor 10.0.0.1 route-map a out\n"
+                         " exit-address-family\n address-family ipv4 multicast\n  network 10.1.0.0/16\n exit-address-family\n"
+                         "route-map a permit 10\n");
+  ASSERT_EQ(parsed.config.bgp->networks.size(), 1u);
+  EXPECT_EQ(parsed.config.bgp->networks[0].prefix, pfx("10.0.0.0/8"));
+  EXPECT_EQ(parsed.config.bgp->neighbors[0].route_map_out, "a");
+  ASSERT_EQ(parsed.warnings.size(), 2u);  // the positive control: multicast is still another address family
+  EXPECT_EQ(parsed.warnings[0].line, 8);
+  EXPECT_EQ(parsed.warnings[1].line, 9);
+}
+
+TEST(ConfigParse, NumberedCommunityLists_StandardUpTo99ExpandedFrom100) {
+  auto parsed = parse_ok("bgp community-list 10 permit 65001:666\nbgp community-list 10 seq 10 deny 65001:1\n"
+                         "bgp community-list 150 permit ^65001:\nroute-map m permit 10\n match community 10\n"
+                         "route-map m permit 20\n match community 150\n");
+  EXPECT_TRUE(parsed.warnings.empty()) << parsed.warnings.front().message;
+  ASSERT_EQ(parsed.config.policy.community_lists.count("10"), 1u);
+  EXPECT_FALSE(parsed.config.policy.community_lists.at("10").expanded);
+  EXPECT_EQ(parsed.config.policy.community_lists.at("10").entries.size(), 2u);
+  ASSERT_EQ(parsed.config.policy.community_lists.count("150"), 1u);
+  EXPECT_TRUE(parsed.config.policy.community_lists.at("150").expanded);
+  auto out_of_range = parse_ok("bgp community-list 501 permit 65001:666\n");
+  EXPECT_EQ(out_of_range.warnings.size(), 1u);  // not a numbered list: outside the subset, as before
 }
 
 TEST(ConfigNodes, LegacyRouterLevelNeighborPolicy) {
@@ -429,6 +494,9 @@ INSTANTIATE_TEST_SUITE_P(
     Subset, ConfigErrors,
     testing::Values(
         ErrorCase{"AsZero", "!\nrouter bgp 0\n", 2, "AS number"},
+        ErrorCase{"AsdotHalfTooBig", "router bgp 1.65536\n", 1, "AS number"},
+        ErrorCase{"AsdotZero", "router bgp 0.0\n", 1, "AS number"},
+        ErrorCase{"RouterBgpVrf", "router bgp 65001 vrf blue\n", 1, "VRFs"},
         ErrorCase{"BadRegex", "bgp as-path access-list x permit _655(15_\n", 1, "regular expression"},
         ErrorCase{"GeNotAboveLength", "ip prefix-list p seq 5 permit 10.0.0.0/8 ge 8\n", 1, "prefix range"},
         ErrorCase{"LeBelowLength", "ip prefix-list p seq 5 permit 10.0.0.0/16 le 8\n", 1, "prefix range"},

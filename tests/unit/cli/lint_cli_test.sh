@@ -47,6 +47,12 @@ run "$tmp/missing.frr"
 [[ $rc == 2 ]] || fail "missing file: exit $rc, want 2"
 [[ $err == "hairpin lint: cannot read "*"missing.frr"* ]] || fail "missing file: $err"
 
+# A directory is not an empty config (an ifstream opens one and reads nothing).
+mkdir "$tmp/configs.d"
+run "$tmp/configs.d"
+[[ $rc == 2 ]] || fail "directory: exit $rc, want 2: $out $err"
+[[ $err == "hairpin lint: cannot read "*"configs.d"* ]] || fail "directory: $err"
+
 printf 'router bgp 65001\n neighbor 10.0.210.4 route-map x in\n' >"$tmp/bad.frr"
 run "$tmp/bad.frr"
 [[ $rc == 2 ]] || fail "refused config: exit $rc, want 2: $out $err"

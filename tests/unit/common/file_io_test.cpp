@@ -28,6 +28,19 @@ struct TempDir {
   }
 };
 
+TEST(ReadWholeFile, DirectoryIsAnErrorNotAnEmptyFile) {
+  TempDir dir;
+  const std::string empty = (dir.path / "empty.frr").string();
+  ASSERT_TRUE(write_file_atomically(empty, std::string("")).ok());
+  auto file = read_whole_file(empty);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();  // the positive control: an empty file reads as ""
+  EXPECT_EQ(*file, "");
+  auto directory = read_whole_file(dir.path.string());
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.error().what.find("directory"), std::string::npos);
+  EXPECT_FALSE(read_whole_file((dir.path / "missing").string()).ok());
+}
+
 TEST(AtomicFile, Commit_LeavesTheWholeFileAndNoTemp) {
   TempDir dir;
   const std::string path = (dir.path / "state.json").string();

@@ -33,7 +33,8 @@ const FaultExpectation kFaultExpectations[] = {
     {"asymmetric-udr", "udr-one-site-only", "", "", {}, "UDR for one site only: one direction skips the NVA"},
     {"no-supernet", "supernet-not-originated", "", "", {}, "the NVA does not originate the supernet"},
     {"nva-noforward", "nva-not-forwarding", "", "", {}, "probes enter the NVA and never leave"},
-    // The hairpin still works through ars1: only the session check fails.
+    // The hairpin still works through ars1: only the session check fails. The
+    // addresses are the lab's (ControlPlanOptions::route_servers), these the seed's.
     {"ars0-down", "route-server-session-down", "bgp.session-established", "10.0.210.4",
      {"path.reaches-via-nva", "capture.crosses-nva"},
      "route server 10.0.210.4 down; the hairpin still works through 10.0.210.5"},
@@ -46,9 +47,16 @@ std::vector<NegativeControl> negative_controls(const ControlPlanOptions& o) {
   std::vector<NegativeControl> out;
   out.push_back({"baseline", {}, o.default_nva, ExpectedVerdict::Pass, "", "", "", {},
                  "the seed lab with no fault passes (positive control)"});
-  for (const auto& f : kFaultExpectations)
-    out.push_back({f.fault, {f.fault}, o.default_nva, ExpectedVerdict::Fail, f.diagnosis, f.check, f.text,
-                   f.must_pass, f.why});
+  for (const auto& f : kFaultExpectations) {
+    NegativeControl c{f.fault, {f.fault}, o.default_nva, ExpectedVerdict::Fail, f.diagnosis, f.check, f.text,
+                      f.must_pass, f.why};
+    if (c.name == "ars0-down" && !o.route_servers.empty()) {
+      if (o.route_servers.size() < 2) continue;
+      c.diagnosis_text = o.route_servers[0];
+      c.why = "route server " + o.route_servers[0] + " down; the hairpin still works through " + o.route_servers[1];
+    }
+    out.push_back(std::move(c));
+  }
   // The lo trap is FRR's: `interface lo / ip address 10.0.0.1/8` makes the kernel
   // add `local 10.0.0.0/8 dev lo` (DESIGN.md, Traps). The built-in NVA originates
   // the supernet without touching lo, so the same config must pass there.

@@ -554,11 +554,21 @@ std::string format_status_text(const LabStatus& s) {
   for (const auto& f : s.faults) faults += (faults.empty() ? "" : ",") + f;
   o << "lab: up, topology " << s.topology << ", NVA " << s.nva << ", faults " << (faults.empty() ? "none" : faults)
     << ", " << s.delay << "\n\nnodes:\n";
+  // Columns as wide as the longest name (topologies allow 12 characters, namespaces 15).
+  int w = 10, ns_w = 13;
+  for (const auto& n : s.nodes) {
+    w = std::max(w, static_cast<int>(n.name.size()));
+    ns_w = std::max(ns_w, static_cast<int>(n.ns.size()));
+  }
+  for (const auto& d : s.daemons) w = std::max(w, static_cast<int>(d.node.size()));
+  for (const auto& ss : s.sessions)
+    w = std::max({w, static_cast<int>(ss.expected.observer.size()), static_cast<int>(ss.expected.peer.size())});
+  for (const auto& r : s.routes) w = std::max(w, static_cast<int>(r.expected.node.size()));
   for (const auto& n : s.nodes) {
     char line[160];
     std::string procs;
     for (const auto& p : n.processes) procs += (procs.empty() ? "" : ", ") + p;
-    std::snprintf(line, sizeof line, "  %-10s %-5s %-13s ", n.name.c_str(), n.role.c_str(), n.ns.c_str());
+    std::snprintf(line, sizeof line, "  %-*s %-5s %-*s ", w, n.name.c_str(), n.role.c_str(), ns_w, n.ns.c_str());
     o << line << (n.namespace_present ? (procs.empty() ? "no processes" : procs) : "NAMESPACE MISSING") << "\n";
   }
   o << "\ndaemons:\n";
@@ -566,7 +576,7 @@ std::string format_status_text(const LabStatus& s) {
     std::string pids;
     for (auto p : d.pids) pids += (pids.empty() ? "" : " ") + std::to_string(p);
     char line[200];
-    std::snprintf(line, sizeof line, "  %-10s %-12s %-22s ", d.node.c_str(), d.kind.c_str(),
+    std::snprintf(line, sizeof line, "  %-*s %-12s %-22s ", w, d.node.c_str(), d.kind.c_str(),
                   d.running ? ("running (pid " + pids + ")").c_str() : "NOT running");
     o << line << "log " << d.log;
     if (!d.control_socket.empty()) o << ", control socket " << d.control_socket;
@@ -576,14 +586,14 @@ std::string format_status_text(const LabStatus& s) {
   o << "\nBGP sessions:\n";
   for (const auto& ss : s.sessions) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %-10s <-> %-10s %s\n", ss.expected.observer.c_str(), ss.expected.peer.c_str(),
+    std::snprintf(line, sizeof line, "  %-*s <-> %-*s %s\n", w, ss.expected.observer.c_str(), w, ss.expected.peer.c_str(),
                   ss.state.c_str());
     o << line;
   }
   o << "\nkey routes:\n";
   for (const auto& r : s.routes) {
     char line[400];
-    std::snprintf(line, sizeof line, "  %-10s %-15s %-8s %s\n", r.expected.node.c_str(),
+    std::snprintf(line, sizeof line, "  %-*s %-15s %-8s %s\n", w, r.expected.node.c_str(),
                   r.expected.prefix.to_string().c_str(), r.present ? "present" : "MISSING", r.expected.why.c_str());
     o << line;
   }

@@ -20,6 +20,11 @@
 namespace hairpin {
 
 inline Result<std::string> read_whole_file(const std::string& path) {
+  // An ifstream opens a directory without complaint (open(2) O_RDONLY succeeds) and
+  // then reads nothing: without this a directory read as an empty file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Error{"cannot read file: it is a directory", path, "give the path of a file"};
   std::ifstream in(path);
   if (!in) return Error{"cannot read file", path, "check the path and permissions"};
   std::stringstream buf;

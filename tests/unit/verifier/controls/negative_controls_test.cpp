@@ -117,6 +117,31 @@ TEST(NegativeControlJudge, Ars0Down_TheOtherRouteServerNamed_IsNotOk) {
   EXPECT_FALSE(judge(find(controls, "ars0-down", "frr"), read(json, 1), 1.0).ok);
 }
 
+TEST(NegativeControlPlan, Ars0Down_ExpectsTheLabsFirstRouteServer) {
+  ControlPlanOptions o{"builtin", true, true};
+  o.route_servers = {"172.18.0.68", "172.18.0.69"};
+  auto controls = negative_controls(o);
+  const auto& ars0 = find(controls, "ars0-down", "builtin");
+  EXPECT_EQ(ars0.diagnosis_text, "172.18.0.68");
+  EXPECT_NE(ars0.why.find("through 172.18.0.69"), std::string::npos) << ars0.why;
+  auto json = report("fail",
+                     {{"bgp.session-established", "172.18.0.68", "fail"},
+                      {"bgp.session-established", "172.18.0.69", "pass"},
+                      {"path.reaches-via-nva", "branch-west -> branch-east", "pass"},
+                      {"capture.crosses-nva", "branch-west -> branch-east", "pass"}},
+                     {{"route-server-session-down", "172.18.0.68", "route server 172.18.0.68 session down",
+                       {"bgp.session-established 172.18.0.68"}}});
+  auto r = judge(ars0, read(json, 1), 3.0);
+  EXPECT_TRUE(r.ok) << r.why;
+  // The positive control: the seed's expectation does not accept this lab's report.
+  EXPECT_FALSE(judge(find(negative_controls({"builtin", true, true}), "ars0-down", "builtin"), read(json, 1), 3.0).ok);
+  // One route server: nothing would carry the hairpin, so no ars0-down control.
+  o.route_servers = {"172.18.0.68"};
+  auto single = negative_controls(o);
+  EXPECT_EQ(std::count_if(single.begin(), single.end(), [](const auto& c) { return c.name == "ars0-down"; }), 0);
+  EXPECT_EQ(single.size(), controls.size() - 1);
+}
+
 TEST(NegativeControlJudge, FaultThatDoesNotFlip_IsNotOk) {
   auto controls = negative_controls({"frr", false, true});
   auto r = judge(find(controls, "no-udr", "frr"), read(report("pass", {{"path.reaches-via-nva", "a -> b", "pass"}}, {}), 0), 1);

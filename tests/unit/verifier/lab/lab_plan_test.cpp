@@ -1,4 +1,5 @@
 #include "hairpin/verifier/lab/lab_plan.hpp"
+#include "hairpin/verifier/lab/lab_runner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -302,3 +303,33 @@ TEST(NvaKind, ParsesBothNamesAndRefusesOthersWithTheValidOnes) {
   EXPECT_NE(bad.error().fix.find("builtin"), std::string::npos);
   EXPECT_NE(bad.error().fix.find("frr"), std::string::npos);
 }
+
+namespace hairpin::verifier {
+namespace {
+
+// Node names may have 12 characters (branch-west), namespaces 15: every column of
+// `lab status` stays aligned.
+TEST(LabStatusText, LongNodeNames_KeepTheColumnsAligned) {
+  LabStatus s;
+  s.up = true;
+  s.nodes = {{"gw", "ergw", "hp-gw", true, {"bird 1"}}, {"branch-west", "site", "hp-branch-west", true, {"bird 2"}}};
+  DaemonState gw{"gw", "bird", true, {1}, "/run/hairpin/lab/gw/bird.log", ""};
+  DaemonState west{"branch-west", "bird", true, {2}, "/run/hairpin/lab/branch-west/bird.log", ""};
+  s.daemons = {gw, west};
+  const auto text = format_status_text(s);
+  auto column_of = [&](const std::string& line_start, const std::string& word, const std::string& section = "nodes:") {
+    auto at = text.find(line_start, text.find(section));
+    EXPECT_NE(at, std::string::npos) << line_start << "\n" << text;
+    auto end = text.find('\n', at);
+    auto col = text.substr(at, end - at).find(word);
+    EXPECT_NE(col, std::string::npos) << word << " in " << text.substr(at, end - at);
+    return col;
+  };
+  EXPECT_EQ(column_of("  gw ", "ergw"), column_of("  branch-west ", "site")) << text;
+  EXPECT_EQ(column_of("  gw ", "bird 1"), column_of("  branch-west ", "bird 2")) << text;
+  EXPECT_EQ(column_of("  gw ", "bird", "daemons:"), column_of("  branch-west ", "bird", "daemons:")) << text;
+  EXPECT_EQ(column_of("  gw ", "running", "daemons:"), column_of("  branch-west ", "running", "daemons:")) << text;
+}
+
+}  // namespace
+}  // namespace hairpin::verifier

@@ -45,6 +45,10 @@ struct ControlPlanOptions {
   std::string default_nva = "frr";    // the lab's default NVA (the baseline runs on it)
   bool builtin_available = false;     // the built-in NVA can run the lab (forwarding core)
   bool frr_available = true;
+  // The lab's route servers, in topology order (ars0-down takes the first down); empty:
+  // the seed's, 10.0.210.4 and 10.0.210.5. With only one there is no ars0-down control
+  // (nothing would carry the hairpin).
+  std::vector<std::string> route_servers;
 };
 
 // Every control, in order: the baseline first (a positive control), then each
