@@ -886,10 +886,8 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
     NeighborStatus s;
     s.address = view.address;
     s.remote_as = view.remote_as;
-    if (view.session) {
-      s.state = view.session->state();
-      if (view.session->last_notification()) s.last_notification = view.session->last_notification()->to_string();
-    }
+    if (view.session) s.state = view.session->state();
+    if (view.last_notification) s.last_notification = view.last_notification->to_string();
     out.push_back(s);
   }
   return out;

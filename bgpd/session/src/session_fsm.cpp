@@ -98,6 +98,7 @@ void SessionFsm::send(const Message& message, Actions& out) {
 
 void SessionFsm::send_notification(const Notification& n, Actions& out) {
   last_notification_ = n;
+  ++notifications_;
   send(n, out);
 }
 
@@ -185,6 +186,7 @@ void SessionFsm::on_message(const Message& message, std::vector<WireError> notes
   };
   if (const auto* n = std::get_if<Notification>(&message)) {
     last_notification_ = *n;  // RFC 4271 8.2.2 event 25: close, no NOTIFICATION back
+    ++notifications_;
     return fail(out, "received NOTIFICATION " + n->to_string());
   }
   switch (state_) {

@@ -176,6 +176,12 @@ void NeighborSupervisor::log(const Neighbor& n, const std::string& text) {
 }
 
 void NeighborSupervisor::act(ConnectionId id, std::vector<SessionAction> actions) {
+  // Every event of a connection passes here: a NOTIFICATION it sent or received
+  // becomes the neighbour's, before the connection may be forgotten below.
+  if (auto c = connections_.find(id); c != connections_.end() && c->second.fsm.notifications() != c->second.notifications_seen) {
+    c->second.notifications_seen = c->second.fsm.notifications();
+    if (Neighbor* n = neighbor_of(id)) n->last_notification = c->second.fsm.last_notification();
+  }
   for (auto& action : actions) {
     Neighbor* np = neighbor_of(id);
     if (!np) return;  // forgotten: the rest is moot
@@ -366,7 +372,7 @@ std::vector<NeighborSupervisor::NeighborView> NeighborSupervisor::neighbor_views
     if (!n.established)
       for (auto in : n.in)
         if (!shown || fsm(in)->state() > shown->state()) shown = fsm(in);
-    views.push_back(NeighborView{address, n.config.remote_as, shown});
+    views.push_back(NeighborView{address, n.config.remote_as, shown, n.last_notification});
   }
   return views;
 }

@@ -151,9 +151,14 @@ TEST_P(Rfc7606Table, HandledAsTheRfcSays) {
     case Handling::Accepted:
       EXPECT_TRUE(announces(u, env.marker));
       EXPECT_FALSE(has(ErrorAction::TreatAsWithdraw)) << note_text;
-      if (c.handling == Handling::AttributeDiscard) EXPECT_TRUE(has(ErrorAction::AttributeDiscard)) << note_text;
-      else EXPECT_TRUE(notes.empty()) << note_text;
-      if (c.check) EXPECT_EQ(c.check(observe(u.attributes)), "");
+      if (c.handling == Handling::AttributeDiscard) {
+        EXPECT_TRUE(has(ErrorAction::AttributeDiscard)) << note_text;
+      } else {
+        EXPECT_TRUE(notes.empty()) << note_text;
+      }
+      if (c.check) {
+        EXPECT_EQ(c.check(observe(u.attributes)), "");
+      }
       break;
     case Handling::SessionReset: break;
   }
@@ -173,7 +178,9 @@ TEST(Rfc7606TableShape, RowNamesAreUniqueAndEveryHandlingIsCovered) {
   for (const auto& r : rows) {
     EXPECT_TRUE(names.insert(r.name).second) << "duplicate row " << r.name;
     handlings.insert(r.handling);
-    if (r.handling == Handling::SessionReset) EXPECT_NE(r.code, 0) << r.name;
+    if (r.handling == Handling::SessionReset) {
+      EXPECT_NE(r.code, 0) << r.name;
+    }
   }
   EXPECT_EQ(handlings.size(), 5u);
   EXPECT_GE(rows.size(), 100u);

@@ -365,6 +365,35 @@ TEST(SupervisorViews, CarriesSession_OnlyTheEstablishedConnectionUntilItGoesDown
   EXPECT_FALSE(rig.supervisor.carries_session(2));
 }
 
+TEST(SupervisorViews, LastNotification_OutlivesItsConnection_AndTheNextOneReplacesIt) {
+  Rig rig(config());
+  for (const auto& step : kEstablishedOnTheirs) step(rig);
+  ASSERT_FALSE(rig.supervisor.neighbor_views()[0].last_notification.has_value());
+  // The peer's connection ends with its NOTIFICATION (Cease/Administrative Reset)
+  // and is forgotten; the view then shows our own connection, which never had one.
+  const Notification reset{ErrorCode::Cease, 4, {}};
+  bytes_on(2, encode_message(reset, CodecContext{}).value())(rig);
+  EXPECT_NE(std::find(rig.seen.begin(), rig.seen.end(), "forget #2"), rig.seen.end());
+  auto views = rig.supervisor.neighbor_views();
+  ASSERT_EQ(views.size(), 1u);
+  ASSERT_NE(views[0].session, nullptr);
+  EXPECT_FALSE(views[0].session->last_notification().has_value());  // what bgp show used to read
+  ASSERT_TRUE(views[0].last_notification.has_value());
+  EXPECT_EQ(views[0].last_notification->to_string(), reset.to_string());
+  // Our redial is answered by an OPEN with another AS: the NOTIFICATION we send
+  // (OPEN Message Error/Bad Peer AS) is the neighbour's last one now.
+  expire(1, Timer::ConnectRetry)(rig);
+  dial_ok(1)(rig);
+  Open wrong_as;
+  wrong_as.my_as = 64999;
+  wrong_as.hold_time = 180;
+  wrong_as.bgp_identifier = ip(kPeerLower);
+  bytes_on(1, encode_message(wrong_as, CodecContext{}).value())(rig);
+  views = rig.supervisor.neighbor_views();
+  ASSERT_TRUE(views[0].last_notification.has_value());
+  EXPECT_EQ(views[0].last_notification->code, ErrorCode::OpenMessageError);
+}
+
 TEST(SupervisorSend, UpdateGoesOnTheEstablishedConnection_NothingWithoutASession) {
   Rig rig(config());
   Update u;

@@ -123,6 +123,8 @@ class SessionFsm {
   std::uint32_t connect_retry_counter() const { return connect_retry_counter_; }
   // The last NOTIFICATION received or sent, for `show bgp neighbors`.
   const std::optional<Notification>& last_notification() const { return last_notification_; }
+  // How many there were: a change of it says last_notification() is a new one.
+  std::uint64_t notifications() const { return notifications_; }
 
  private:
   using Actions = std::vector<SessionAction>;
@@ -145,6 +147,7 @@ class SessionFsm {
   std::optional<Negotiated> negotiated_;
   std::optional<Ipv4Address> local_address_;
   std::optional<Notification> last_notification_;
+  std::uint64_t notifications_ = 0;
   std::uint32_t connect_retry_counter_ = 0;
   std::uint32_t consecutive_failures_ = 0;
   bool started_ = false;

@@ -132,6 +132,10 @@ class NeighborSupervisor {
     Ipv4Address address;
     std::uint32_t remote_as = 0;
     const SessionFsm* session = nullptr;
+    // The neighbour's last NOTIFICATION, sent or received, on whichever of its
+    // connections: kept when that connection is gone and the next one dials (as
+    // FRR's "Last reset"), which session->last_notification() is not.
+    std::optional<Notification> last_notification;
   };
   std::vector<NeighborView> neighbor_views() const;
 
@@ -139,6 +143,7 @@ class NeighborSupervisor {
   struct Connection {
     Ipv4Address peer;
     SessionFsm fsm;
+    std::uint64_t notifications_seen = 0;  // fsm.notifications() when last looked
   };
   struct Neighbor {
     NeighborConfig config;
@@ -152,6 +157,7 @@ class NeighborSupervisor {
     bool hold_down_timer = false;
     bool threshold_warned = false;
     bool limit_warned = false;
+    std::optional<Notification> last_notification;  // NeighborView::last_notification
   };
 
   void on(const StartNeighbors&);
