@@ -26,6 +26,7 @@ std::string_view to_string(Cause cause) {
     case Cause::UdrOneSiteOnly: return "udr-one-site-only";
     case Cause::NvaNotForwarding: return "nva-not-forwarding";
     case Cause::ReturnPathBypassesNva: return "return-path-bypasses-nva";
+    case Cause::TargetNotAnswering: return "target-not-answering";
     case Cause::Bypass: return "bypass";
     case Cause::NvaStateUnreadable: return "nva-state-unreadable";
     case Cause::Unknown: return "unknown";
@@ -228,7 +229,14 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
                          (e.nva.summary.how.command.empty() ? "" : " (" + e.nva.summary.how.command + " on " + e.nva.summary.how.runner + ")"));
     for (const auto& dir : dirs)
       if (dir.trace) d.evidence.push_back(direction_line(dir));
-    if (!traffic && (daemon_absent(reason) || std::all_of(dirs.begin(), dirs.end(), [](const auto& x) { return !x.reached; }))) {
+    // Probes that crossed the NVA (it answered as a hop and the target behind it
+    // answered, or the capture saw them leave) prove the NVA up and forwarding:
+    // whatever else fails is diagnosed below, not as "down".
+    const bool forwards = std::any_of(dirs.begin(), dirs.end(), [](const auto& x) {
+      return x.trace && ((x.reached && x.nva_answered) || x.left);
+    });
+    if (!traffic && !forwards &&
+        (daemon_absent(reason) || std::all_of(dirs.begin(), dirs.end(), [](const auto& x) { return !x.reached; }))) {
       d.cause = Cause::NvaDown;
       d.subject = s.nva.name;
       d.summary = "the NVA " + s.nva.name + " (" + nva + ") is down: its BGP daemon does not answer and no site reaches the other";
@@ -240,7 +248,10 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       d.cause = Cause::NvaStateUnreadable;
       d.subject = s.nva.name;
       d.summary = "the NVA's BGP state could not be read (" + reason + "); the BGP checks did not run" +
-                  (traffic ? ", though traffic hairpins" : "");
+                  (traffic ? ", though traffic hairpins"
+                   : forwards ? ", though the NVA forwards (is its BGP daemon the scenario's kind " +
+                                    std::string(to_string(s.nva.software)) + "?)"
+                              : "");
       d.next_command = nva_show(s, "show bgp ipv4 unicast summary", "summary");
       d.traffic_passes = traffic;
       claim(d, claimed, p.keys_not_passed(bgp_ids));
@@ -507,6 +518,27 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
           "the UDR covers one site only: traffic for " + missing + " is not sent to the NVA " + nva +
               " (asymmetric: one direction reaches the NVA, the other never does, and the replies die at the gateway)",
           no_nva, "az network route-table route list --route-table-name <GatewaySubnet's route table> -g <group> -o table");
+    } else if (const Pattern::Direction* silent = [&]() -> const Pattern::Direction* {
+                 // Probes for B cross the NVA unanswered, while B -> A reached A through
+                 // the NVA: that proves both paths this direction needs (A -> B is the way
+                 // B -> A's answers came back, B -> A is the way B's answers would go), so
+                 // the one thing left is B's probe host itself.
+                 for (const auto* d : crosses_no_answer)
+                   for (const auto& r : dirs)
+                     if (r.path->from == d->path->to && r.path->to == d->path->from && r.trace && r.reached &&
+                         r.nva_answered)
+                       return d;
+                 return nullptr;
+               }()) {
+      const ScenarioSite* far = s.find_site(silent->path->to);
+      const std::string host = far ? far->probe_host.to_string() : silent->path->to;
+      add(Cause::TargetNotAnswering, silent->path->to,
+          "probes from " + silent->path->from + " cross the NVA towards " + silent->path->to + ", and " +
+              silent->path->to + " -> " + silent->path->from +
+              " works through the NVA, so the path is fine both ways: " + host + " itself does not answer TCP port " +
+              std::to_string(s.port) + " (host down, a wrong probe_host in the scenario, or a firewall dropping the SYN)",
+          crosses_no_answer,
+          far ? on(far->runner, {"ip", "-brief", "address"}) : trace_command(s, *silent->path));
     } else if (!crosses_no_answer.empty()) {
       add(Cause::ReturnPathBypassesNva, "",
           "probes cross the NVA but the far site's answers never come back through it (the return path skips the NVA)",

@@ -204,6 +204,75 @@ TEST(Diagnosis, ReachedWithoutNva_Bypass) {
   EXPECT_EQ(d[0].cause, Cause::Bypass) << causes(d);
 }
 
+// The seed's trace from `from`, as it looks when the far host never answers: the
+// ERGW and the NVA answer, every probe beyond goes unanswered, and the capture
+// shows the probes crossing the NVA with no answer coming back.
+void far_host_silent(Evidence& e, const std::string& from) {
+  for (auto& d : e.directions) {
+    if (d.from != from) continue;
+    auto& t = *d.trace.value;
+    while (!t.hops.empty() && t.hops.back().ttl > 2) t.hops.pop_back();
+    for (int ttl = 3; ttl <= 6; ++ttl) t.hops.push_back(TraceHop{ttl, std::nullopt, {}, std::nullopt, 1, 0, "", std::nullopt});
+    t.reached = false;
+    t.final_ttl.reset();
+    if (d.capture.ok()) {
+      auto& c = *d.capture.value;
+      c.reached = c.reached_proven = c.replies_entered = c.replies_left = 0;
+    }
+  }
+}
+
+TEST(Diagnosis, FarHostSilentWhileTheOtherWayWorks_TargetNotAnswering_NotTheReturnPath) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  far_host_silent(e, "vm-hub100");
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::TargetNotAnswering) << causes(d);
+  EXPECT_EQ(d[0].id(), "target-not-answering");
+  EXPECT_EQ(d[0].subject, "vm-hub200");
+  EXPECT_NE(d[0].summary.find("10.200.0.4 itself does not answer TCP port 22"), std::string::npos) << d[0].summary;
+  EXPECT_EQ(d[0].next_command, "ip netns exec hp-vm-hub200 ip -brief address");
+  expect_every_failure_explained(checks, d);
+}
+
+TEST(Diagnosis, NoBgpDaemonAnswers_ButTheNvaForwards_NotNvaDown_AndTheSilentHostNamed) {
+  // The scenario says kind frr where the built-in NVA runs (vtysh finds no daemon),
+  // and one far host is silent: the NVA is not down, it forwards B -> A.
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  e.nva.summary = {Provenance::not_gathered("vtysh -c x", "netns hp-vm-hub00",
+                                            "exit 1: Exiting: failed to connect to any daemons."),
+                   std::nullopt};
+  e.nva.table = {e.nva.summary.how, std::nullopt};
+  far_host_silent(e, "vm-hub100");
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 2u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::NvaStateUnreadable) << causes(d);
+  EXPECT_NE(d[0].summary.find("though the NVA forwards"), std::string::npos) << d[0].summary;
+  EXPECT_EQ(d[1].cause, Cause::TargetNotAnswering) << causes(d);
+  expect_every_failure_explained(checks, d);
+  // Positive control: with nothing crossing the NVA, the same unanswered daemon is "down".
+  auto down = recorded_evidence("nva-down", s);
+  down.nva.summary = e.nva.summary;
+  down.nva.table = e.nva.table;
+  EXPECT_EQ(diagnose_evidence(down, s)[0].cause, Cause::NvaDown);
+}
+
+TEST(Diagnosis, BothWaysCrossTheNvaUnanswered_ReturnPathBypassesNva) {
+  const auto s = seed_scenario();
+  auto e = recorded_evidence("seed", s);
+  far_host_silent(e, "vm-hub100");
+  far_host_silent(e, "vm-hub200");
+  const auto checks = run_checks(e, s);
+  const auto d = diagnose(checks, e, s);
+  ASSERT_EQ(d.size(), 1u) << causes(d);
+  EXPECT_EQ(d[0].cause, Cause::ReturnPathBypassesNva) << causes(d);
+  expect_every_failure_explained(checks, d);
+}
+
 TEST(Diagnosis, UnknownPattern_SaysSoInsteadOfGuessing) {
   auto s = seed_scenario();
   for (auto& p : s.paths) p.hops_before_target = {ip("10.0.0.4"), ip("10.0.200.12")};  // a hop order no fault makes

@@ -36,6 +36,7 @@ enum class Cause {
   UdrOneSiteOnly,            // one direction reaches the NVA, the other not: UDR for one site only
   NvaNotForwarding,          // probes enter the NVA and do not leave
   ReturnPathBypassesNva,     // probes cross the NVA, the answers do not come back through it
+  TargetNotAnswering,        // probes cross the NVA, the opposite direction works: the far host is silent
   Bypass,                    // the far site answers without the NVA on the path (transit elsewhere)
   NvaStateUnreadable,        // the NVA's state could not be read, yet traffic passes: BGP checks not run
   Unknown,
