@@ -90,6 +90,8 @@ v::VerifyReport run_verification(const v::Scenario& scenario, const VerifyRun& r
 
 namespace {
 
+int emit_reports(const VerifyArgs& a, const v::VerifyReport& report);
+
 int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_controls) {
   if (a.negative_controls) {
     if (!negative_controls)
@@ -99,7 +101,16 @@ int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_con
     return negative_controls(a);
   }
   auto scenario = verify_scenario_for(a, kLabStateDir);
-  if (!scenario) throw UserError{scenario.error().to_string(), kExitUsage};
+  if (!scenario) {
+    // Nothing ran. A CI job that asked for a report still gets one, saying why
+    // (a gate that finds no JUnit file says nothing useful); the line and exit 2 stay.
+    if (!a.json && a.junit.empty()) throw UserError{scenario.error().to_string(), kExitUsage};
+    v::Scenario none;
+    none.name = a.scenario_file.empty() ? "running lab" : a.scenario_file;
+    auto report = v::could_not_run_report(none, scenario.error(), 0.0);
+    report.started_unix_ns = v::unix_now_ns();
+    return emit_reports(a, report);
+  }
 
   // ^C: every wait wakes within 50 ms, the capture is stopped, what was kept stays.
   struct sigaction sa {};
@@ -108,7 +119,6 @@ int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_con
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  const bool out_tty = isatty(STDOUT_FILENO) == 1;
   const bool err_tty = isatty(STDERR_FILENO) == 1;
   v::TextStyle progress_style{err_tty && !a.json, false};
   bool progress_shown = false;
@@ -124,7 +134,11 @@ int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_con
   };
   auto report = run_verification(*scenario, run);
   if (progress_shown) std::cerr << "\r\033[K" << std::flush;
+  return emit_reports(a, report);
+}
 
+// The reports asked for, then the text; a run that could not run is its line and exit 2.
+int emit_reports(const VerifyArgs& a, const v::VerifyReport& report) {
   // Written whole or not at all (AtomicFile: temp name, renamed when complete); a
   // full disk is one line with the path and the fix, exit 2, and no file.
   auto write_whole = [](const std::string& path, const std::string& noun, const std::string& content) {
@@ -149,7 +163,7 @@ int run_verify_command(const VerifyArgs& a, const NegativeControls& negative_con
     if (!a.evidence.empty() && g_stop.load()) line += " (evidence so far in " + a.evidence + ")";
     throw UserError{line, kExitUsage};
   }
-  if (!a.json) std::cout << v::format_text(report, {out_tty, false}) << std::flush;
+  if (!a.json) std::cout << v::format_text(report, {isatty(STDOUT_FILENO) == 1, false}) << std::flush;
   return v::exit_code(report.outcome);
 }
 
