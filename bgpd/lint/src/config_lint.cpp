@@ -154,17 +154,20 @@ void ebgp_no_policy(const NvaConfig& cfg, Findings& out) {
     if (!external(bgp, n) || !n.activate) continue;
     const bool in = n.route_map_in || n.prefix_list_in;
     const bool out_policy = n.route_map_out || n.prefix_list_out;
-    const std::string peer = "eBGP neighbor " + n.address.to_string() + (is_ars(n) ? " (route server)" : "");
+    const std::string peer = "eBGP neighbor " + n.address.to_string() + (is_ars(n) ? " (route server)" : "") +
+                             (n.shutdown ? " (shut down)" : "");
     auto add = [&](const char* dir, const char* effect_on, const char* effect_off) {
-      out.push_back(make(Severity::Error, n.line, "ebgp-no-policy",
+      // A neighbor that is shut down carries nothing yet: the missing policy
+      // matters the day someone enables it, so it is said, but not as an error.
+      out.push_back(make(n.shutdown ? Severity::Warning : Severity::Error, n.line, "ebgp-no-policy",
                          peer + " has no " + dir + " policy",
-                         bgp.ebgp_requires_policy
+                         std::string(n.shutdown ? "once enabled, " : "") + (bgp.ebgp_requires_policy
                              ? std::string("with ebgp-requires-policy (RFC 8212, FRR's default since 7.4) ") + effect_on
                              : (frr_defaults_since_7_4(cfg.frr_version)
                                     ? std::string("with 'no bgp ebgp-requires-policy' ")
                                     : "without ebgp-requires-policy (off by default before FRR 7.4; this config "
                                       "says frr version " + *cfg.frr_version + ") ") +
-                                   effect_off,
+                                   effect_off),
                          std::string("add 'neighbor ") + n.address.to_string() + " route-map NAME " +
                              (dir[0] == 'i' ? "in" : "out") + "' under address-family ipv4 unicast and define NAME"));
     };

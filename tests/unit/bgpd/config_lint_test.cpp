@@ -142,6 +142,17 @@ TEST(LintEbgpNoPolicy, BeforeFrr74_SaysTheDefaultNotALineTheConfigLacks) {
   EXPECT_FALSE(says(hits[0], "'no bgp ebgp-requires-policy'")) << hits[0].message();
 }
 
+TEST(LintEbgpNoPolicy, ShutDownNeighborWithoutPolicy_IsAWarningNotAnError) {
+  std::string text = replace(kGood, "  neighbor 10.0.210.5 route-map rmap-out out\n", "");
+  text = replace(text, " neighbor 10.0.210.5 ebgp-multihop 255\n",
+                 " neighbor 10.0.210.5 ebgp-multihop 255\n neighbor 10.0.210.5 shutdown\n");
+  auto hits = of_rule(lint(text), "ebgp-no-policy");
+  ASSERT_EQ(hits.size(), 1u) << dump(lint(text));
+  EXPECT_EQ(hits[0].severity, Severity::Warning);
+  EXPECT_TRUE(says(hits[0], "(shut down) has no outbound policy")) << hits[0].message();
+  EXPECT_TRUE(says(hits[0], "once enabled, with ebgp-requires-policy")) << hits[0].message();
+}
+
 TEST(LintEbgpNoPolicy, PrefixListsBothWaysOrIbgpPeer_IsClean) {
   std::string text = replace(kGood, "  neighbor 10.0.210.5 route-map rmap-in in\n",
                              "  neighbor 10.0.210.5 prefix-list any in\n");
