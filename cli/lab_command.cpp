@@ -54,7 +54,7 @@ v::NvaConfigFacts nva_config_facts(const std::string& text, const std::string& s
   }
   if (const auto& bgp = parsed->config.bgp) {
     facts.asn = bgp->asn;
-    for (const auto& n : bgp->neighbors) facts.neighbors.push_back({n.address, n.remote_as, n.shutdown});
+    for (const auto& n : bgp->neighbors) facts.neighbors.push_back({n.address, n.remote_as, n.shutdown, n.remote_as_external});
     for (const auto& n : bgp->networks) facts.networks.push_back(n.prefix);
   }
   return facts;

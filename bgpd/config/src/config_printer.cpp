@@ -152,13 +152,13 @@ std::string print_frr_config(const NvaConfig& cfg) {
     };
     for (const auto& g : b.peer_groups) {
       out << " neighbor " << g.name << " peer-group\n";
-      if (g.settings.own_settings.count("remote-as")) out << " neighbor " << g.name << " remote-as " << g.settings.remote_as << '\n';
+      if (g.settings.own_settings.count("remote-as")) out << " neighbor " << g.name << " remote-as " << g.settings.remote_as_text() << '\n';
       print_session(out, " neighbor " + g.name + ' ', g.settings, given(g.settings));
     }
     for (const auto& n : b.neighbors) {
       std::string p = " neighbor " + n.address.to_string() + ' ';
       const auto* g = group_of(n);
-      if (!g || !g->settings.own_settings.count("remote-as")) out << p << "remote-as " << n.remote_as << '\n';
+      if (!g || !g->settings.own_settings.count("remote-as")) out << p << "remote-as " << n.remote_as_text() << '\n';
       if (g) out << p << "peer-group " << g->name << '\n';
       print_session(out, p, n, g ? given(n) : present(n));
     }

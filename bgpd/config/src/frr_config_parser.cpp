@@ -452,7 +452,7 @@ bool Parser::join_peer_group(const std::string& address_text, const std::string&
   auto& bgp = *out_.config.bgp;
   bool exists = std::any_of(bgp.neighbors.begin(), bgp.neighbors.end(),
                             [&](const NeighborConfig& n) { return n.address == *Ipv4Address::parse(address_text); });
-  if (!exists && g->settings.remote_as == 0)  // FRR: "Specify remote-as or peer-group commands first"
+  if (!exists && !g->settings.has_remote_as())  // FRR: "Specify remote-as or peer-group commands first"
     return fail("neighbor " + address_text + " joins peer-group " + name + ", but neither has a remote-as",
                 "add 'neighbor " + name + " remote-as ASN' (or 'neighbor " + address_text + " remote-as ASN') before this line"),
            true;
@@ -462,9 +462,9 @@ bool Parser::join_peer_group(const std::string& address_text, const std::string&
     return fail("neighbor " + address_text + " is already in peer-group " + *n->peer_group,
                 "a neighbor belongs to one peer-group; remove one of the two lines"),
            true;
-  if (n->own_settings.count("remote-as") && g->settings.remote_as != 0 && g->settings.remote_as != n->remote_as)
-    return fail("neighbor " + address_text + " has remote-as " + std::to_string(n->remote_as) + ", peer-group " + name +
-                    " has " + std::to_string(g->settings.remote_as),
+  if (n->own_settings.count("remote-as") && g->settings.has_remote_as() && !g->settings.same_remote_as(*n))
+    return fail("neighbor " + address_text + " has remote-as " + n->remote_as_text() + ", peer-group " + name +
+                    " has " + g->settings.remote_as_text(),
                 "a member cannot override its peer-group's remote-as (FRR refuses it too); remove one"),
            true;
   n->peer_group = name;
@@ -490,20 +490,21 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
     auto* g = Ipv4Address::parse(w[1]) ? nullptr : peer_group(w[1]);
     auto* n = g ? &g->settings : Ipv4Address::parse(w[1]) ? neighbor(w[1], true) : target(w[1]);
     if (!n) return true;
-    std::uint32_t asn = 0;
-    if (w[3] == "internal") asn = out_.config.bgp->asn;
-    else if (w[3] == "external") return fail("'remote-as external' is not supported", "give the peer's AS number"), true;
-    else if (auto a = asn_arg(w[3])) asn = *a;
+    NeighborConfig given;
+    if (w[3] == "internal") given.remote_as = out_.config.bgp->asn;
+    else if (w[3] == "external") given.remote_as_external = true;  // the AS comes from the OPEN
+    else if (auto a = asn_arg(w[3])) given.remote_as = *a;
     else return true;
     if (n->peer_group) {
       const auto* pg = peer_group(*n->peer_group);
-      if (pg->settings.remote_as != 0 && pg->settings.remote_as != asn)
+      if (pg->settings.has_remote_as() && !pg->settings.same_remote_as(given))
         return fail("neighbor " + w[1] + " is in peer-group " + pg->name + " with remote-as " +
-                        std::to_string(pg->settings.remote_as),
+                        pg->settings.remote_as_text(),
                     "a member cannot override its peer-group's remote-as (FRR refuses it too); remove this line"),
                true;
     }
-    n->remote_as = asn;
+    n->remote_as = given.remote_as;
+    n->remote_as_external = given.remote_as_external;
     n->own_settings.insert("remote-as");
     return true;
   }
@@ -607,7 +608,7 @@ bool Parser::neighbor_line(const Words& w, bool in_af) {
 namespace {
 // Copies one setting (as named in NeighborConfig::own_settings) from a peer-group.
 void copy_setting(NeighborConfig& to, const NeighborConfig& from, const std::string& setting) {
-  if (setting == "remote-as") to.remote_as = from.remote_as;
+  if (setting == "remote-as") to.remote_as = from.remote_as, to.remote_as_external = from.remote_as_external;
   else if (setting == "description") to.description = from.description;
   else if (setting == "shutdown") to.shutdown = from.shutdown;
   else if (setting == "ebgp-multihop") to.ebgp_multihop = from.ebgp_multihop;

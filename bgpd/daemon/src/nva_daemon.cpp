@@ -887,6 +887,8 @@ std::vector<NeighborStatus> NvaDaemon::Impl::neighbor_statuses() const {
     s.address = view.address;
     s.remote_as = view.remote_as;
     if (view.session) s.state = view.session->state();
+    // `remote-as external`: the AS the peer's OPEN gave, once there is a session.
+    if (s.remote_as == 0 && view.session && view.session->negotiated()) s.remote_as = view.session->negotiated()->peer_as;
     if (view.last_notification) s.last_notification = view.last_notification->to_string();
     out.push_back(s);
   }

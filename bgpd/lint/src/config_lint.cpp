@@ -441,6 +441,20 @@ void ars_multihop(const BgpConfig& bgp, Findings& out) {
   }
 }
 
+// ---- rule remote-as-external -----------------------------------------------------
+
+void remote_as_external(const BgpConfig& bgp, Findings& out) {
+  for (const auto& n : bgp.neighbors) {
+    if (!n.remote_as_external) continue;
+    out.push_back(make(Severity::Warning, n.line, "remote-as-external",
+                       "neighbor " + n.address.to_string() + " has remote-as external",
+                       "the session takes any AS but ours, so lint cannot tell whether this is a route server "
+                       "(65515): the route-server rules (65515 towards ARS, its route limit, the two instances "
+                       "alike, multihop) were not checked for it",
+                       "write 'neighbor " + n.address.to_string() + " remote-as 65515' if it is a route server"));
+  }
+}
+
 }  // namespace
 
 const char* to_string(Severity severity) { return severity == Severity::Error ? "error" : "warning"; }
@@ -470,6 +484,7 @@ std::vector<Finding> lint_config(const ParsedConfig& parsed, const LintOptions& 
     reserved_asn(*cfg.bgp, out);
     ebgp_no_policy(cfg, out);
     ars_multihop(*cfg.bgp, out);
+    remote_as_external(*cfg.bgp, out);
     network_no_route(cfg, out);
     ars_65515_out(cfg, prefixes, out);
     ars_route_limit(cfg, options, out);

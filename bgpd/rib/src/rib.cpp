@@ -526,7 +526,13 @@ class Rib::State {
     bool refreshing = false;
   };
 
-  bool external(const Peer& p) const { return p.config.peer_as != options_.local_as; }
+  // The peer's AS: the configured one, or (`remote-as external`, configured as 0)
+  // its OPEN's once the session is up. A configured AS is what the OPEN had: the
+  // session refuses any other (Bad Peer AS).
+  static std::uint32_t peer_as(const Peer& p) {
+    return p.config.peer_as != 0 || !p.session ? p.config.peer_as : p.session->peer_as;
+  }
+  bool external(const Peer& p) const { return peer_as(p) != options_.local_as; }
 
   void configure(const RibPeer& cfg) {
     by_address_[cfg.address] = static_cast<PeerIndex>(peers_.size());
@@ -809,7 +815,7 @@ class Rib::State {
     if (path.contains(options_.local_as)) return kNone;
     if (external(p)) {
       // FRR enforce-first-as: an eBGP peer's path must start with its own AS
-      if (options_.enforce_first_as && path.first_as() != p.config.peer_as) return kNone;
+      if (options_.enforce_first_as && path.first_as() != peer_as(p)) return kNone;
       // RFC 8212 as FRR does it: no inbound policy on an eBGP session, nothing accepted
       if (options_.ebgp_requires_policy && !p.config.route_map_in && !p.config.prefix_list_in) return kNone;
     }
@@ -963,7 +969,7 @@ class Rib::State {
       c.attributes = attrs;
       c.peer_address = p.config.address;
       c.peer_router_id = p.session ? p.session->peer_router_id : p.config.address;
-      c.peer_as = p.config.peer_as;
+      c.peer_as = peer_as(p);
       c.external = external(p);
       c.next_hop_resolvable = attrs.next_hop && resolver_(*attrs.next_hop);
       c.received_order = path.order;

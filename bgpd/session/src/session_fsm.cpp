@@ -142,10 +142,13 @@ void SessionFsm::on_open(const Open& open, Actions& out) {
     fail(out, why);
   };
   std::uint32_t peer_as = open.speaker_as();
-  if (peer_as != config_.peer_as) {  // RFC 4271 6.2: Bad Peer AS
+  // RFC 4271 6.2: Bad Peer AS; `remote-as external` takes any AS but ours.
+  if (config_.peer_as_external ? peer_as == config_.local_as : peer_as != config_.peer_as) {
     Bytes data{static_cast<std::uint8_t>(open.my_as >> 8), static_cast<std::uint8_t>(open.my_as)};
     return reject(OpenSubcode::BadPeerAs, data,
-                  "peer AS " + std::to_string(peer_as) + ", configured " + std::to_string(config_.peer_as));
+                  "peer AS " + std::to_string(peer_as) + ", configured " +
+                      (config_.peer_as_external ? "external (any AS but ours, " + std::to_string(config_.local_as) + ")"
+                                                : std::to_string(config_.peer_as)));
   }
   // RFC 6286 2.2: within one AS the identifiers must differ
   if (peer_as == config_.local_as && open.bgp_identifier == config_.router_id)

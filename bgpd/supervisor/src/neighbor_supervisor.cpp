@@ -152,6 +152,7 @@ SessionConfig NeighborSupervisor::session_config(const NeighborConfig& n, bool p
   s.local_as = bgp_.asn;
   s.router_id = router_id_;
   s.peer_as = n.remote_as;
+  s.peer_as_external = n.remote_as_external;
   s.hold_time = n.hold_time.value_or(bgp_.hold_time);
   s.keepalive = n.keepalive.value_or(bgp_.keepalive);
   if (n.connect_retry) s.connect_retry = std::chrono::seconds{*n.connect_retry};
@@ -340,7 +341,7 @@ Status NeighborSupervisor::reload(const BgpConfig& next) {
     return Error{"the local AS changed (" + std::to_string(bgp_.asn) + " -> " + std::to_string(next.asn) + ")", "",
                  "restart hairpin nva to change the AS"};
   auto session_key = [](const NeighborConfig& n) {
-    return std::make_tuple(n.address.value, n.remote_as, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
+    return std::make_tuple(n.address.value, n.remote_as, n.remote_as_external, n.ebgp_multihop, n.update_source, n.keepalive, n.hold_time,
                            n.shutdown, n.connect_retry);
   };
   std::vector<decltype(session_key(NeighborConfig{}))> before, after;

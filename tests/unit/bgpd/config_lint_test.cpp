@@ -398,6 +398,22 @@ TEST(LintArsMultihop, OtherPeerWithoutMultihop_IsClean) {
   EXPECT_TRUE(findings.empty()) << dump(findings);
 }
 
+// ---- remote-as-external ----------------------------------------------------------
+
+TEST(LintRemoteAsExternal, RouteServerWrittenAsExternal_SaysWhatWasNotChecked) {
+  const std::string text = replace(kGood, " neighbor 10.0.210.5 remote-as 65515\n",
+                                   " neighbor 10.0.210.5 remote-as external\n");
+  auto findings = lint(text);
+  auto hits = of_rule(findings, "remote-as-external");
+  ASSERT_EQ(hits.size(), 1u) << dump(findings);
+  EXPECT_EQ(hits[0].severity, Severity::Warning);
+  EXPECT_EQ(hits[0].line, line_of(text, "neighbor 10.0.210.5 remote-as external"));
+  EXPECT_TRUE(says(hits[0], "route-server rules")) << hits[0].message();
+  EXPECT_FALSE(has_errors(findings)) << dump(findings);
+  // Positive control: the same neighbor as 65515 gives no such finding.
+  EXPECT_TRUE(of_rule(lint(kGood), "remote-as-external").empty());
+}
+
 // ---- network-no-route ------------------------------------------------------------
 
 TEST(LintNetworkNoRoute, NetworkWithoutExactRouteUnderImportCheck_IsWarning) {

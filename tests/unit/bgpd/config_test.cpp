@@ -380,6 +380,36 @@ const char* kGroupWithEverything = R"(router bgp 65001
 exit
 )";
 
+TEST(RemoteAs, ExternalAndInternal_AsFrrReadsThem_PrintedBackTheSame) {
+  const std::string text =
+      "router bgp 65001\n"
+      " neighbor ARS peer-group\n"
+      " neighbor ARS remote-as external\n"
+      " neighbor 10.0.210.4 peer-group ARS\n"
+      " neighbor 10.0.210.6 remote-as external\n"
+      " neighbor 10.0.0.5 remote-as internal\n"
+      "exit\n";
+  auto parsed = parse_ok(text);
+  const auto* member = parsed.config.bgp->neighbor(ip("10.0.210.4"));
+  const auto* plain = parsed.config.bgp->neighbor(ip("10.0.210.6"));
+  const auto* ibgp = parsed.config.bgp->neighbor(ip("10.0.0.5"));
+  ASSERT_TRUE(member && plain && ibgp);
+  EXPECT_TRUE(member->remote_as_external);
+  EXPECT_TRUE(plain->remote_as_external);
+  EXPECT_EQ(plain->remote_as, 0u);
+  EXPECT_FALSE(ibgp->remote_as_external);
+  EXPECT_EQ(ibgp->remote_as, 65001u);
+  const std::string printed = print_frr_config(parsed.config);
+  EXPECT_NE(printed.find(" neighbor ARS remote-as external\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find(" neighbor 10.0.210.6 remote-as external\n"), std::string::npos) << printed;
+  EXPECT_EQ(print_frr_config(parse_ok(printed).config), printed);
+  // A member cannot override the group's external with a number (FRR refuses it too).
+  auto refused = parse_frr_config(text + "router bgp 65001\n neighbor 10.0.210.4 remote-as 65515\nexit\n", "t.frr");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().what.find("peer-group ARS with remote-as external"), std::string::npos)
+      << refused.error().to_string();
+}
+
 TEST(PeerGroup, MembersInheritEveryGroupSetting) {
   auto cfg = parse_ok(kGroupWithEverything).config;
   const auto* n = cfg.bgp->neighbor(ip("10.0.210.4"));

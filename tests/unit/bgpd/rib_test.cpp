@@ -94,6 +94,23 @@ struct SeedRib : testing::Test {
   }
 };
 
+TEST(RibRemoteAsExternal, ThePeersAsComesFromItsOpen_FirstAsEnforcedAgainstIt) {
+  RibPeer external = ars(kArs0);
+  external.peer_as = 0;  // `remote-as external`
+  Rib rib{options(), seed_policy(), {external}};
+  Negotiated up = session(kArs0);
+  up.peer_as = 65515;
+  up.external = true;
+  rib.peer_up(kArs0, up);
+  rib.receive(kArs0, announce({65515, 12076, 65100}, {"10.100.0.0/16"}));
+  ASSERT_TRUE(rib.best(pfx("10.100.0.0/16")));  // its path starts with the AS its OPEN gave
+  EXPECT_TRUE(rib.best(pfx("10.100.0.0/16"))->external);
+  // enforce-first-as: a path that starts with another AS is not accepted.
+  rib.receive(kArs0, announce({65100}, {"10.200.0.0/16"}));
+  EXPECT_FALSE(rib.best(pfx("10.200.0.0/16")));
+  EXPECT_EQ(rib.counts(kArs0)->received, 2u);  // positive control: both arrived
+}
+
 TEST_F(SeedRib, SupernetAdvertisedToEachArs_ThenEndOfRib) {
   rib.set_local_routes({LocalRoute{pfx("10.0.0.0/8"), std::nullopt}});
   for (auto peer : {kArs0, kArs1}) {

@@ -207,6 +207,27 @@ TEST(SessionFsm, WrongPeerAs_BadPeerAsThenIdleWithBackoff) {
   EXPECT_TRUE(h.ups.empty());
 }
 
+TEST(SessionFsm, RemoteAsExternal_AnyAsButOurs_TheOpensAsIsTheSessionsAs) {
+  SessionConfig config = nva_config();
+  config.peer_as = 0;
+  config.peer_as_external = true;
+  Harness ars(config);
+  ars.establish(ars_open());
+  ASSERT_EQ(ars.ups.size(), 1u);
+  EXPECT_EQ(ars.ups[0].negotiated.peer_as, 65515u);
+  EXPECT_TRUE(ars.ups[0].negotiated.external);
+  // Our own AS is not external: Bad Peer AS, as for a wrong number.
+  Harness same(config);
+  Open ours = ars_open();
+  ours.my_as = 65001;
+  ours.capabilities.four_octet_as = 65001;
+  same.establish(ours);
+  EXPECT_TRUE(same.ups.empty());
+  auto notes = same.sent_of<Notification>();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].subcode, static_cast<std::uint8_t>(OpenSubcode::BadPeerAs));
+}
+
 TEST(SessionFsm, RepeatedFailures_BackoffDoublesUpToCap) {
   Harness h;
   Open wrong = ars_open();

@@ -19,7 +19,7 @@ std::vector<std::string> nva_config_misfits(const Topology& t, const NvaConfigFa
                           [&](const NvaConfigFacts::Neighbor& x) { return x.address == rs->address.address; });
     if (n == facts.neighbors.end() || n->shutdown)
       misfits.push_back("no neighbor for route server " + rs->name + " (" + rs->address.address.to_string() + ")");
-    else if (n->remote_as != rs->asn)
+    else if (n->remote_as_external ? rs->asn == nva.asn : n->remote_as != rs->asn)
       misfits.push_back("neighbor " + rs->address.address.to_string() + " has remote-as " + std::to_string(n->remote_as) +
                         ", route server " + rs->name + " has AS " + std::to_string(rs->asn));
   }

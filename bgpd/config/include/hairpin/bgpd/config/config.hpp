@@ -44,6 +44,14 @@ struct InterfaceAddress {
 struct NeighborConfig {
   Ipv4Address address;
   std::uint32_t remote_as = 0;
+  // `remote-as external` (FRR): any AS but ours, taken from the peer's OPEN;
+  // remote_as stays 0. (`remote-as internal` is stored as our own ASN.)
+  bool remote_as_external = false;
+  bool has_remote_as() const { return remote_as != 0 || remote_as_external; }
+  bool same_remote_as(const NeighborConfig& o) const {
+    return remote_as == o.remote_as && remote_as_external == o.remote_as_external;
+  }
+  std::string remote_as_text() const { return remote_as_external ? "external" : std::to_string(remote_as); }
   std::optional<std::string> description;
   std::optional<std::uint8_t> ebgp_multihop;   // TTL
   std::optional<std::string> update_source;    // address or interface name

@@ -52,6 +52,7 @@ struct SessionConfig {
   std::uint32_t local_as = 0;
   Ipv4Address router_id;
   std::uint32_t peer_as = 0;
+  bool peer_as_external = false;  // `remote-as external`: any AS but local_as (peer_as unused)
   std::uint16_t hold_time = 180;  // ARS: 180 s
   std::uint16_t keepalive = 60;   // ARS: 60 s
   std::chrono::seconds connect_retry{120};  // RFC 4271 10 suggests 120 s

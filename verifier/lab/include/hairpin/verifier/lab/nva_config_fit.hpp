@@ -24,6 +24,7 @@ struct NvaConfigFacts {
     Ipv4Address address;
     std::uint32_t remote_as = 0;
     bool shutdown = false;
+    bool remote_as_external = false;  // `remote-as external`: any AS but the NVA's
   };
   std::vector<Neighbor> neighbors;         // resolved (peer-groups applied)
   std::vector<Ipv4Prefix> networks;
