@@ -498,9 +498,7 @@ TEST(LintFixtures, UnseenShowRunningConfig_PeerGroupNull0LineVty_OnlyTheUnknownL
 
 TEST(LintFixtures, UnseenLoSupernetAfterAnIpv6Address_IsLoPrefixOnItsLine) {
   const std::string text = read_fixture("configs/unseen-lo-supernet.frr");
-  auto parsed = parse_frr_config(text, "unseen-lo-supernet.frr");
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  auto findings = lint_config(parsed.value());
+  auto findings = lint(text);
   auto lo = of_rule(findings, "lo-prefix");
   ASSERT_EQ(lo.size(), 1u) << dump(findings);
   EXPECT_EQ(lo[0].line, line_of(text, "ip address 172.16.0.1/12"));
@@ -510,9 +508,7 @@ TEST(LintFixtures, UnseenLoSupernetAfterAnIpv6Address_IsLoPrefixOnItsLine) {
 
 TEST(LintFixtures, UnseenTypos_UndefinedNamesAndTheirEffectAfterAnUnknownLine) {
   const std::string text = read_fixture("configs/unseen-typos.frr");
-  auto parsed = parse_frr_config(text, "unseen-typos.frr");
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  auto findings = lint_config(parsed.value());
+  auto findings = lint(text);
   auto undefined = of_rule(findings, "undefined-reference");
   ASSERT_EQ(undefined.size(), 2u) << dump(findings);
   EXPECT_EQ(undefined[0].line, line_of(text, "route-map ARS-INN in"));
