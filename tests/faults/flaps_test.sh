@@ -53,10 +53,7 @@ pair_down "$NS_S" "$NS_R"  # left over from a run that was killed -9
 pair_up "$NS_S" veth-src "$NS_R" veth-rcv
 ip -n "$NS_S" addr add 10.99.6.1/30 dev veth-src
 ip -n "$NS_R" addr add 10.99.6.2/30 dev veth-rcv
-# lives in the receiver namespace: its /proc/PID/net is that namespace's
-ip netns exec "$NS_R" sleep 100000 &
-anchor=$!
-fib_count() { awk '/^Main:/ {m = 1} m && /Prefixes:/ {print $2; exit}' "/proc/$anchor/net/fib_triestat"; }
+fib_anchor "$NS_R"
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # settled_rss PID: VmRSS once four readings 0.5 s apart (1.5 s) agree within 0.5%
 # (bounded, 15 s; the NVA hands freed memory back a second after a table load or

@@ -55,6 +55,18 @@ bird_feeder_conf() {
   printf '%s\n' "$@"
 }
 
+# fib_anchor NS: starts a process that lives in NS for the caller's whole run and
+# sets `anchor` to its pid (the caller stops it on exit), so that fib_count reads
+# NS's kernel FIB through /proc/$anchor/net without a fork into NS per poll.
+# fib_count: the prefixes in that trie, as the kernel counts them (main and local
+# share one trie until a policy rule splits them; take a baseline first). 42 ms at
+# 1M routes, where `ip route show | wc -l` takes seconds (docs/perf-fib.md).
+fib_anchor() {
+  ip netns exec "$1" sleep 100000 &
+  anchor=$!
+}
+fib_count() { awk '/^Main:/ {m = 1} m && /Prefixes:/ {print $2; exit}' "/proc/$anchor/net/fib_triestat"; }
+
 # pidfile_pid FILE: the pid it holds, or nothing.
 pidfile_pid() { [[ -s $1 ]] && cat "$1" || true; }
 

@@ -400,7 +400,6 @@ struct NetlinkFib::Writer {
 
 void NetlinkFib::write(const std::vector<KernelRequest>& requests) {
   if (requests.empty()) return;
-  apply_answers();
   const std::size_t per_batch = std::max<std::size_t>(1, options_.requests_per_batch);
   for (std::size_t first = 0; first < requests.size(); first += per_batch) {
     const std::size_t count = std::min(per_batch, requests.size() - first);
@@ -440,6 +439,7 @@ void NetlinkFib::send_batch(Batch& batch) {
 
 // On the caller's thread: each refusal names its request by sequence number.
 void NetlinkFib::answer(Batch& batch) {
+  if (batch.sent && batch.replies.empty()) return;  // the kernel took every request
   std::vector<std::span<const std::uint8_t>> messages;  // of the batch, in seq order
   int left = static_cast<int>(batch.bytes.size());
   for (const auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.bytes.data()); mnl_nlmsg_ok(nlh, left);

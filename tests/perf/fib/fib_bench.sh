@@ -60,10 +60,7 @@ pair_down "$NS_S" "$NS_R"  # left over from a run that was killed -9
 pair_up "$NS_S" veth-src "$NS_R" veth-rcv
 ip -n "$NS_S" addr add 10.99.5.1/30 dev veth-src
 ip -n "$NS_R" addr add 10.99.5.2/30 dev veth-rcv
-# a process that lives in the receiver namespace for its whole life: the FIB is
-# read through its /proc/PID/net, without a fork into the namespace per poll
-ip netns exec "$NS_R" sleep 100000 &
-anchor=$!
+fib_anchor "$NS_R"  # fib_count reads the receiver's FIB (tests/lib/netns_pair.sh)
 
 rss_kb() { local s=0 p; for p in "$@"; do s=$((s + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $s; }
 cpu_s() {  # CPU seconds (user + system) the processes have used so far
@@ -71,9 +68,6 @@ cpu_s() {  # CPU seconds (user + system) the processes have used so far
     awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {print s / hz}'
 }
 now() { date +%s.%N; }
-# routes in the receiver namespace's main table (main and local share one trie
-# until a policy rule splits them; the baseline taken before each run covers both)
-fib_count() { awk '/^Main:/ {m = 1} m && /Prefixes:/ {print $2; exit}' "/proc/$anchor/net/fib_triestat"; }
 
 start_sender() {  # start_sender N (the config is written once per N)
   local n=$1 conf="$work/src-$1.conf"

@@ -485,6 +485,16 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
       out.push_back(std::move(d));
     };
     const std::size_t n = dirs.size();
+    // Probes for B cross the NVA unanswered, while B -> A reached A through the
+    // NVA: that proves both paths this direction needs (A -> B is the way B -> A's
+    // answers came back, B -> A is the way B's answers would go), so the one thing
+    // left is B's probe host itself.
+    const Pattern::Direction* silent = nullptr;
+    for (const auto* d : crosses_no_answer)
+      for (const auto& r : dirs)
+        if (!silent && r.path->from == d->path->to && r.path->to == d->path->from && r.trace && r.reached &&
+            r.nva_answered)
+          silent = d;
     // Probes enter the NVA and neither leave nor draw its time-exceeded: its own
     // answers go nowhere, as when a local route covers the subnet gateway (the lo
     // trap, DESIGN.md Traps) and the kernel FIB was not read to show it.
@@ -518,18 +528,7 @@ std::vector<Diagnosis> diagnose(const std::vector<CheckResult>& checks, const Ev
           "the UDR covers one site only: traffic for " + missing + " is not sent to the NVA " + nva +
               " (asymmetric: one direction reaches the NVA, the other never does, and the replies die at the gateway)",
           no_nva, "az network route-table route list --route-table-name <GatewaySubnet's route table> -g <group> -o table");
-    } else if (const Pattern::Direction* silent = [&]() -> const Pattern::Direction* {
-                 // Probes for B cross the NVA unanswered, while B -> A reached A through
-                 // the NVA: that proves both paths this direction needs (A -> B is the way
-                 // B -> A's answers came back, B -> A is the way B's answers would go), so
-                 // the one thing left is B's probe host itself.
-                 for (const auto* d : crosses_no_answer)
-                   for (const auto& r : dirs)
-                     if (r.path->from == d->path->to && r.path->to == d->path->from && r.trace && r.reached &&
-                         r.nva_answered)
-                       return d;
-                 return nullptr;
-               }()) {
+    } else if (silent) {
       const ScenarioSite* far = s.find_site(silent->path->to);
       const std::string host = far ? far->probe_host.to_string() : silent->path->to;
       add(Cause::TargetNotAnswering, silent->path->to,
