@@ -383,10 +383,11 @@ void blackhole_covers_ars(const NvaConfig& cfg, const LintOptions& options, Find
       if (covered(overlap, b.prefix, routes)) continue;
       out.push_back(make(Severity::Error, b.line, "blackhole-covers-ars",
                          b.source + " also covers " + t.what + " and no more specific route leads there",
-                         "the NVA must reach the route servers (10.0.210.x) and the ExpressRoute gateway instances "
-                         "ARS hands out as next hops (10.0.200.x), both behind the subnet gateway: inside the "
-                         "blackhole the sessions or the next hops fail",
-                         "add " + t.fix_route + " (the NIC's subnet gateway, e.g. 10.0.0.1)"));
+                         "the NVA must reach the route servers and the ExpressRoute gateway instances ARS hands "
+                         "out as next hops (in the seed design 10.0.210.x and 10.0.200.x), both behind the "
+                         "subnet gateway: inside the blackhole the sessions or the next hops fail",
+                         "add " + t.fix_route + " (the NIC's subnet gateway: Azure's first host address of the "
+                         "NVA's subnet, 10.0.0.1 in the seed)"));
     }
 }
 
